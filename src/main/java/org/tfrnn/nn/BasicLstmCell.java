@@ -1,0 +1,92 @@
+package org.tfrnn.nn;
+
+import java.util.Arrays;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * TF1's {@code BasicLSTMCell}: gates in the order i, j, f, o; {@code forget_bias} added to f;
+ * state (c, h). The op sequence follows {@code rnn_cell_impl.BasicLSTMCell.call} so results match
+ * Python's to the last bit where the kernels do.
+ */
+public record BasicLstmCell(int inputSize, int units, float forgetBias) implements RnnCell {
+  public static final int C = 0;
+  public static final int H = 1;
+
+  public BasicLstmCell {
+    if (inputSize <= 0 || units <= 0) {
+      throw new IllegalArgumentException(
+          "inputSize and units must be positive, got " + inputSize + " and " + units);
+    }
+  }
+
+  @Override
+  public String scopeName() {
+    return "basic_lstm_cell";
+  }
+
+  @Override
+  public int gateCount() {
+    return 4;
+  }
+
+  @Override
+  public int stateSize() {
+    return 2;
+  }
+
+  @Override
+  public int hiddenStateIndex() {
+    return H;
+  }
+
+  @Override
+  public Step step(
+      Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
+    Operand<TFloat32> c = state.get(C);
+    Operand<TFloat32> h = state.get(H);
+    Operand<TFloat32> gateInputs =
+        tf.nn.biasAdd(
+            tf.linalg.matMul(tf.concat(Arrays.asList(input, h), tf.constant(1)), weights.kernel()),
+            weights.bias());
+    List<Operand<TFloat32>> ijfo = Gates.split(tf, gateInputs, 4);
+    Operand<TFloat32> newC =
+        tf.math.add(
+            tf.math.mul(c, tf.math.sigmoid(tf.math.add(ijfo.get(2), tf.constant(forgetBias)))),
+            tf.math.mul(tf.math.sigmoid(ijfo.get(0)), tf.math.tanh(ijfo.get(1))));
+    Operand<TFloat32> newH = tf.math.mul(tf.math.tanh(newC), tf.math.sigmoid(ijfo.get(3)));
+    return new Step(newH, List.of(newC, newH), gateInputs);
+  }
+
+  @Override
+  public BackwardStep backward(
+      Ops tf,
+      Operand<TFloat32> preActivation,
+      List<Operand<TFloat32>> previousState,
+      List<Operand<TFloat32>> newState,
+      List<Operand<TFloat32>> newStateGradient) {
+    List<Operand<TFloat32>> ijfo = Gates.split(tf, preActivation, 4);
+    Operand<TFloat32> i = tf.math.sigmoid(ijfo.get(0));
+    Operand<TFloat32> j = tf.math.tanh(ijfo.get(1));
+    Operand<TFloat32> f = tf.math.sigmoid(tf.math.add(ijfo.get(2), tf.constant(forgetBias)));
+    Operand<TFloat32> o = tf.math.sigmoid(ijfo.get(3));
+    Operand<TFloat32> tanhC = tf.math.tanh(newState.get(C));
+    Operand<TFloat32> dh = newStateGradient.get(H);
+
+    // h = tanh(c) * o  and  c = c_prev * f + i * j
+    Operand<TFloat32> dO = tf.math.mul(tf.math.mul(dh, tanhC), Gates.sigmoidDerivative(tf, o));
+    Operand<TFloat32> dC =
+        tf.math.add(
+            newStateGradient.get(C),
+            tf.math.mul(tf.math.mul(dh, o), Gates.tanhDerivative(tf, tanhC)));
+    Operand<TFloat32> dI = tf.math.mul(tf.math.mul(dC, j), Gates.sigmoidDerivative(tf, i));
+    Operand<TFloat32> dJ = tf.math.mul(tf.math.mul(dC, i), Gates.tanhDerivative(tf, j));
+    Operand<TFloat32> dF =
+        tf.math.mul(tf.math.mul(dC, previousState.get(C)), Gates.sigmoidDerivative(tf, f));
+    Operand<TFloat32> dPre = tf.concat(Arrays.asList(dI, dJ, dF, dO), tf.constant(1));
+    Operand<TFloat32> dCPrev = tf.math.mul(dC, f);
+    return new BackwardStep(dPre, List.of(dCPrev, tf.zerosLike(dh)));
+  }
+}

@@ -1,0 +1,159 @@
+package org.tfrnn.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * {@code tf.nn.dynamic_rnn}: one TensorFlow while loop over time instead of one cell copy per
+ * step, so the number of steps may be unknown until run time.
+ *
+ * <p>Semantics follow TF's: with {@code sequence_length}, outputs past a sequence's length are
+ * zero and its state is carried unchanged. The loop also records, per step, the cell's
+ * pre-activation and the state (the {@link Tape}) that {@link DynamicRnnBackprop} reads in reverse:
+ * TensorFlow's own gradient cannot pass this loop (see {@link Gradients}).
+ */
+public final class DynamicRnn {
+  private DynamicRnn() {}
+
+  /**
+   * @param outputs [batch, time, units], zero past each sequence's length
+   * @param finalState one [batch, units] tensor per state part (LSTM: c, h)
+   */
+  public record Result(Operand<TFloat32> outputs, List<Operand<TFloat32>> finalState, Tape tape) {}
+
+  /** What the forward loop keeps for back-propagation through time. */
+  public record Tape(
+      RnnCell cell,
+      Operand<TFloat32> kernel,
+      Operand<TFloat32> inputsTimeMajor,
+      Operand<TInt32> sequenceLength,
+      Operand<TInt32> timeSteps,
+      List<Operand<TFloat32>> initialState,
+      TensorArrays.Ref preActivations,
+      List<TensorArrays.Ref> states) {}
+
+  /**
+   * Builds the loop in {@code rnnScope} (TF1 names it {@code rnn}).
+   *
+   * @param inputs [batch, time, input]; time may be unknown when the graph is built
+   * @param sequenceLength [batch] int32, or null for full-length sequences
+   * @param initialState one [batch, units] tensor per state part, or null for zeros
+   */
+  public static Result build(
+      Ops rnnScope,
+      RnnCell cell,
+      RnnCell.CellWeights weights,
+      Operand<TFloat32> inputs,
+      Operand<TInt32> sequenceLength,
+      List<Operand<TFloat32>> initialState) {
+    Ops tf = rnnScope;
+    Operand<TFloat32> timeMajor = tf.linalg.transpose(inputs, tf.constant(new int[] {1, 0, 2}));
+    Operand<TInt32> shape = tf.shape(timeMajor);
+    Operand<TInt32> timeSteps = tf.gather(shape, tf.constant(0), tf.constant(0));
+    Operand<TInt32> batch = tf.gather(shape, tf.constant(1), tf.constant(0));
+    Operand<TInt32> lengths =
+        sequenceLength != null ? sequenceLength : tf.fill(tf.stack(List.of(batch)), timeSteps);
+    List<Operand<TFloat32>> state0 =
+        initialState != null ? initialState : StaticRnn.zeroState(tf, cell, inputs);
+    if (state0.size() != cell.stateSize()) {
+      throw new IllegalArgumentException(
+          cell.scopeName() + " has " + cell.stateSize() + " state parts, got " + state0.size());
+    }
+
+    Shape unitsShape = Shape.of(-1, cell.units());
+    Shape gatesShape = Shape.of(-1, (long) cell.gateCount() * cell.units());
+    TensorArrays.Ref outputArray = TensorArrays.create(tf, timeSteps, unitsShape);
+    TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
+    List<TensorArrays.Ref> stateArrays = new ArrayList<>();
+    for (int i = 0; i < cell.stateSize(); i++) {
+      stateArrays.add(TensorArrays.create(tf, timeSteps, unitsShape));
+    }
+    // Variables enter the loop as values: a float_ref loop variable is rejected by the C API.
+    Operand<TFloat32> kernel = tf.identity(weights.kernel());
+    Operand<TFloat32> bias = tf.identity(weights.bias());
+
+    Loop loop = new Loop();
+    Loop.Slot time = loop.add(tf.constant(0));
+    Loop.Slot steps = loop.add(timeSteps);
+    Loop.Slot x = loop.add(timeMajor);
+    Loop.Slot length = loop.add(lengths);
+    Loop.Slot kernelSlot = loop.add(kernel);
+    Loop.Slot biasSlot = loop.add(bias);
+    List<Loop.Slot> state = loop.addAll(state0);
+    TapeSlots outputSlots = TapeSlots.add(loop, outputArray);
+    TapeSlots preActivationSlots = TapeSlots.add(loop, preActivationArray);
+    List<TapeSlots> stateSlots = new ArrayList<>();
+    stateArrays.forEach(a -> stateSlots.add(TapeSlots.add(loop, a)));
+
+    Loop.Values last =
+        loop.build(
+            (Graph) tf.scope().env(),
+            tf.scope().makeOpName("while"),
+            (b, v) -> b.math.less(v.ints(time), v.ints(steps)),
+            (b, v, next) -> {
+              Operand<TInt32> t = v.ints(time);
+              Operand<TFloat32> input = b.gather(v.floats(x), t, b.constant(0));
+              List<Operand<TFloat32>> previous = v.floats(state);
+              RnnCell.Step step =
+                  cell.step(
+                      b, new RnnCell.CellWeights(v.floats(kernelSlot), v.floats(biasSlot)),
+                      input, previous);
+              // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
+              Operand<TBool> inSequence =
+                  b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              Operand<TFloat32> output =
+                  b.select(inSequence, step.output(), b.zerosLike(step.output()));
+              outputSlots.write(b, v, next, t, output);
+              preActivationSlots.write(b, v, next, t, step.preActivation());
+              for (int i = 0; i < state.size(); i++) {
+                Operand<TFloat32> carried =
+                    b.select(inSequence, step.state().get(i), previous.get(i));
+                next.set(state.get(i), carried);
+                stateSlots.get(i).write(b, v, next, t, carried);
+              }
+              next.set(time, b.math.add(t, b.constant(1)));
+            });
+
+    Operand<TFloat32> outputsTimeMajor =
+        TensorArrays.stack(tf, outputSlots.ref(last), timeSteps, unitsShape);
+    Operand<TFloat32> outputs =
+        tf.linalg.transpose(outputsTimeMajor, tf.constant(new int[] {1, 0, 2}));
+    List<Operand<TFloat32>> finalState = new ArrayList<>();
+    for (Loop.Slot s : state) {
+      finalState.add(tf.identity(last.floats(s)));
+    }
+    List<TensorArrays.Ref> recordedStates = new ArrayList<>();
+    stateSlots.forEach(s -> recordedStates.add(s.ref(last)));
+    Tape tape =
+        new Tape(cell, weights.kernel(), timeMajor, lengths, timeSteps, state0,
+            preActivationSlots.ref(last), recordedStates);
+    return new Result(outputs, finalState, tape);
+  }
+
+  /** A TensorArray carried through a loop as two loop variables: handle and flow. */
+  record TapeSlots(Loop.Slot handle, Loop.Slot flow) {
+    static TapeSlots add(Loop loop, TensorArrays.Ref array) {
+      return new TapeSlots(loop.add(array.handle()), loop.add(array.flow()));
+    }
+
+    void write(Ops b, Loop.Values v, Loop.Values next, Operand<TInt32> index,
+        Operand<TFloat32> value) {
+      next.set(flow, TensorArrays.write(b, v.get(handle), index, value, v.floats(flow)));
+    }
+
+    Operand<TFloat32> read(Ops b, Loop.Values v, Operand<TInt32> index) {
+      return TensorArrays.read(b, v.get(handle), index, v.floats(flow));
+    }
+
+    TensorArrays.Ref ref(Loop.Values values) {
+      return new TensorArrays.Ref(values.get(handle), values.floats(flow));
+    }
+  }
+}

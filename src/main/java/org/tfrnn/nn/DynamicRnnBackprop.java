@@ -1,0 +1,169 @@
+package org.tfrnn.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.linalg.MatMul;
+import org.tensorflow.types.TBool;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+
+/**
+ * Back-propagation through time for a {@link DynamicRnn} loop, built from ops: a second while loop
+ * runs from the last step to the first, reading the forward loop's {@link DynamicRnn.Tape}.
+ *
+ * <p>Only the recurrence is inside the loop (the pre-activation gradient and the state gradient
+ * it passes back). The kernel, bias and input gradients are sums over all steps, so they are
+ * computed after the loop as single large matmuls over [time * batch] rows.
+ */
+public final class DynamicRnnBackprop {
+  private DynamicRnnBackprop() {}
+
+  /** Gradients of the loss with respect to the loop's inputs. */
+  public record Result(
+      Operand<TFloat32> kernel,
+      Operand<TFloat32> bias,
+      Operand<TFloat32> inputs,
+      List<Operand<TFloat32>> initialState) {}
+
+  /**
+   * @param scope where to build (e.g. {@code gradients/rnn})
+   * @param outputsGradient gradient of the loss w.r.t. {@code forward.outputs()} [batch, time,
+   *     units], or null if the loss does not use the outputs
+   * @param finalStateGradient per state part, the gradient w.r.t. {@code forward.finalState()}; the
+   *     list or any entry may be null where the loss does not use it
+   */
+  public static Result build(
+      Ops scope,
+      DynamicRnn.Result forward,
+      Operand<TFloat32> outputsGradient,
+      List<Operand<TFloat32>> finalStateGradient) {
+    Ops tf = scope;
+    DynamicRnn.Tape tape = forward.tape();
+    RnnCell cell = tape.cell();
+    int inputSize = cell.inputSize();
+    int units = cell.units();
+    int hidden = cell.hiddenStateIndex();
+    long gateWidth = (long) cell.gateCount() * units;
+    int[] swapBatchAndTime = {1, 0, 2};
+
+    Operand<TFloat32> kernel = tf.identity(tape.kernel());
+    Operand<TFloat32> inputKernel =
+        tf.slice(kernel, tf.constant(new int[] {0, 0}), tf.constant(new int[] {inputSize, -1}));
+    Operand<TFloat32> recurrentKernel =
+        tf.slice(kernel, tf.constant(new int[] {inputSize, 0}), tf.constant(new int[] {-1, -1}));
+
+    Operand<TFloat32> zeroState = tape.initialState().get(0);
+    Operand<TFloat32> outputsGradientTimeMajor =
+        outputsGradient != null
+            ? tf.linalg.transpose(outputsGradient, tf.constant(swapBatchAndTime))
+            : tf.fill(
+                tf.concat(List.of(tf.expandDims(tape.timeSteps(), tf.constant(0)),
+                    tf.shape(zeroState)), tf.constant(0)),
+                tf.constant(0f));
+    List<Operand<TFloat32>> stateGradient0 = new ArrayList<>();
+    for (int i = 0; i < cell.stateSize(); i++) {
+      Operand<TFloat32> given =
+          finalStateGradient == null ? null : finalStateGradient.get(i);
+      stateGradient0.add(given != null ? given : tf.zerosLike(tape.initialState().get(i)));
+    }
+    TensorArrays.Ref preActivationGradients =
+        TensorArrays.create(tf, tape.timeSteps(), Shape.of(-1, gateWidth));
+
+    Loop loop = new Loop();
+    Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
+    Loop.Slot length = loop.add(tape.sequenceLength());
+    Loop.Slot recurrent = loop.add(recurrentKernel);
+    Loop.Slot outputGrad = loop.add(outputsGradientTimeMajor);
+    List<Loop.Slot> initialState = loop.addAll(tape.initialState());
+    DynamicRnn.TapeSlots preActivations = DynamicRnn.TapeSlots.add(loop, tape.preActivations());
+    List<DynamicRnn.TapeSlots> states = new ArrayList<>();
+    tape.states().forEach(s -> states.add(DynamicRnn.TapeSlots.add(loop, s)));
+    List<Loop.Slot> stateGradient = loop.addAll(stateGradient0);
+    DynamicRnn.TapeSlots preActivationGradient =
+        DynamicRnn.TapeSlots.add(loop, preActivationGradients);
+
+    Loop.Values last =
+        loop.build(
+            (Graph) tf.scope().env(),
+            tf.scope().makeOpName("while"),
+            (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
+            (b, v, next) -> {
+              Operand<TInt32> t = v.ints(time);
+              Operand<TBool> isFirstStep = b.math.equal(t, b.constant(0));
+              Operand<TInt32> previousTime = b.math.maximum(b.math.sub(t, b.constant(1)),
+                  b.constant(0));
+              List<Operand<TFloat32>> previous = new ArrayList<>();
+              List<Operand<TFloat32>> current = new ArrayList<>();
+              for (int i = 0; i < states.size(); i++) {
+                previous.add(
+                    b.select(isFirstStep, v.floats(initialState.get(i)),
+                        states.get(i).read(b, v, previousTime)));
+                current.add(states.get(i).read(b, v, t));
+              }
+              // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
+              Operand<TBool> inSequence =
+                  b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              Operand<TFloat32> outputGradient = b.gather(v.floats(outputGrad), t, b.constant(0));
+
+              // Inside a sequence the gradient goes through the cell; past its end the state was
+              // only carried, so its gradient is carried back unchanged.
+              List<Operand<TFloat32>> intoCell = new ArrayList<>();
+              List<Operand<TFloat32>> carried = new ArrayList<>();
+              for (int i = 0; i < stateGradient.size(); i++) {
+                Operand<TFloat32> g = v.floats(stateGradient.get(i));
+                Operand<TFloat32> zeros = b.zerosLike(g);
+                Operand<TFloat32> arriving = i == hidden ? b.math.add(g, outputGradient) : g;
+                intoCell.add(b.select(inSequence, arriving, zeros));
+                carried.add(b.select(inSequence, zeros, g));
+              }
+              RnnCell.BackwardStep step =
+                  cell.backward(b, preActivations.read(b, v, t), previous, current, intoCell);
+              Operand<TFloat32> dPre = step.preActivationGradient();
+              for (int i = 0; i < stateGradient.size(); i++) {
+                Operand<TFloat32> g =
+                    b.math.add(step.previousStateGradient().get(i), carried.get(i));
+                if (i == hidden) {
+                  g = b.math.add(g, b.linalg.matMul(dPre, v.floats(recurrent),
+                      MatMul.transposeB(true)));
+                }
+                next.set(stateGradient.get(i), g);
+              }
+              preActivationGradient.write(b, v, next, t, dPre);
+              next.set(time, b.math.sub(t, b.constant(1)));
+            });
+
+    // Sums over all steps, as [time * batch, ...] matmuls.
+    Operand<TFloat32> dPreTimeMajor =
+        TensorArrays.stack(tf, preActivationGradient.ref(last), tape.timeSteps(),
+            Shape.of(-1, gateWidth));
+    Operand<TFloat32> dPreRows = tf.reshape(dPreTimeMajor, tf.constant(new long[] {-1, gateWidth}));
+    Operand<TFloat32> hiddenStates =
+        TensorArrays.stack(tf, tape.states().get(hidden), tape.timeSteps(), Shape.of(-1, units));
+    Operand<TFloat32> previousHidden =
+        tf.concat(
+            List.of(
+                tf.expandDims(tape.initialState().get(hidden), tf.constant(0)),
+                tf.slice(hiddenStates, tf.constant(new int[] {0, 0, 0}),
+                    tf.stack(List.of(tf.math.sub(tape.timeSteps(), tf.constant(1)),
+                        tf.constant(-1), tf.constant(-1))))),
+            tf.constant(0));
+    Operand<TFloat32> cellInputs =
+        tf.reshape(
+            tf.concat(List.of(tape.inputsTimeMajor(), previousHidden), tf.constant(2)),
+            tf.constant(new long[] {-1, inputSize + units}));
+    Operand<TFloat32> kernelGradient =
+        tf.linalg.matMul(cellInputs, dPreRows, MatMul.transposeA(true));
+    Operand<TFloat32> biasGradient = tf.sum(dPreRows, tf.constant(0));
+    Operand<TFloat32> inputsGradientTimeMajor =
+        tf.reshape(
+            tf.linalg.matMul(dPreRows, inputKernel, MatMul.transposeB(true)),
+            tf.shape(tape.inputsTimeMajor()));
+    Operand<TFloat32> inputsGradient =
+        tf.linalg.transpose(inputsGradientTimeMajor, tf.constant(swapBatchAndTime));
+    return new Result(kernelGradient, biasGradient, inputsGradient, last.floats(stateGradient));
+  }
+}

@@ -1,0 +1,33 @@
+package org.tfrnn.nn;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/** Small op helpers shared by the cells' forward and backward steps. */
+final class Gates {
+  private Gates() {}
+
+  /** {@code tf.split(value, n, axis=1)}. */
+  static List<Operand<TFloat32>> split(Ops tf, Operand<TFloat32> value, int n) {
+    if (n == 1) {
+      return List.of(value);
+    }
+    var split = tf.split(tf.constant(1), value, (long) n);
+    List<Operand<TFloat32>> parts = new ArrayList<>(n);
+    split.output().forEach(parts::add);
+    return parts;
+  }
+
+  /** s * (1 - s) for s = sigmoid(x). */
+  static Operand<TFloat32> sigmoidDerivative(Ops tf, Operand<TFloat32> s) {
+    return tf.math.mul(s, tf.math.sub(tf.constant(1f), s));
+  }
+
+  /** 1 - t^2 for t = tanh(x). */
+  static Operand<TFloat32> tanhDerivative(Ops tf, Operand<TFloat32> t) {
+    return tf.math.sub(tf.constant(1f), tf.math.square(t));
+  }
+}

@@ -1,0 +1,73 @@
+package org.tfrnn.nn;
+
+import java.util.List;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Ops;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * A recurrent cell of the TF1 kind: {@code pre = concat([x, h]) @ kernel + bias}, followed by a
+ * cell-specific nonlinearity. The forward step is built from plain ops so both unrolls (static and
+ * while loop) share it; the backward step is what back-propagation through time needs.
+ */
+public interface RnnCell {
+
+  /** The cell's TF1 scope name, e.g. {@code basic_lstm_cell}. */
+  String scopeName();
+
+  int inputSize();
+
+  int units();
+
+  /** Number of units blocks in the pre-activation (4 for an LSTM's i, j, f, o; 1 for tanh RNN). */
+  int gateCount();
+
+  /** Number of state tensors, each [batch, units] (LSTM: c, h; basic RNN: h). */
+  int stateSize();
+
+  /** Which state tensor is the hidden output {@code h}. */
+  int hiddenStateIndex();
+
+  /** Creates {@code kernel} [input+units, gates*units] and {@code bias} [gates*units] in {@code scope}. */
+  default CellWeights createWeights(Ops scope, Variables variables) {
+    var kernel =
+        variables.trainable(
+            scope, "kernel",
+            org.tensorflow.ndarray.Shape.of(inputSize() + units(), (long) gateCount() * units()),
+            new Initializer.GlorotUniform());
+    var bias =
+        variables.trainable(
+            scope, "bias", org.tensorflow.ndarray.Shape.of((long) gateCount() * units()),
+            new Initializer.Zeros());
+    return new CellWeights(kernel, bias);
+  }
+
+  /**
+   * One forward step. {@code tf} may belong to a while-loop body graph, so every tensor the step
+   * uses comes in as an argument.
+   */
+  Step step(Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state);
+
+  /**
+   * The backward step at one time: given the stored pre-activation, the previous and new states
+   * and the gradient arriving at the new state, returns the gradient of the pre-activation and the
+   * part of the previous state's gradient that does not go through the kernel (the caller adds
+   * {@code dPre @ kernel_h^T} to the hidden state's).
+   */
+  BackwardStep backward(
+      Ops tf,
+      Operand<TFloat32> preActivation,
+      List<Operand<TFloat32>> previousState,
+      List<Operand<TFloat32>> newState,
+      List<Operand<TFloat32>> newStateGradient);
+
+  /** Kernel and bias of a cell, as variables or as loop-body tensors. */
+  record CellWeights(Operand<TFloat32> kernel, Operand<TFloat32> bias) {}
+
+  /** Output of one step; {@code preActivation} is what the backward step needs to recompute gates. */
+  record Step(
+      Operand<TFloat32> output, List<Operand<TFloat32>> state, Operand<TFloat32> preActivation) {}
+
+  record BackwardStep(
+      Operand<TFloat32> preActivationGradient, List<Operand<TFloat32>> previousStateGradient) {}
+}
