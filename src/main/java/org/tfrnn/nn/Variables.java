@@ -41,10 +41,15 @@ public final class Variables {
     return variable;
   }
 
-  /** A float variable that is not trained (an optimizer slot), starting at {@code value}. */
-  public static Variable<TFloat32> nonTrainable(Ops scope, String name, Shape shape, float value) {
-    return create(scope, name, shape, TFloat32.class,
-        init -> init.fill(init.constant(shape), init.constant(value)));
+  /**
+   * A float variable that is not trained (an optimizer slot, a beta power) with the exact name
+   * {@code fullName}, starting at {@code value}; its initial-value ops go under {@code scope}.
+   */
+  public static Variable<TFloat32> nonTrainable(
+      Ops scope, String fullName, Shape shape, float value) {
+    Ops init = scope.withInitScope();
+    Operand<TFloat32> initial = init.fill(init.constant(shape), init.constant(value));
+    return build(init, fullName, fullName + "/" + ASSIGN, shape, TFloat32.class, initial);
   }
 
   /** An int64 scalar counter such as TF1's {@code global_step}, starting at zero. */
@@ -72,7 +77,14 @@ public final class Variables {
     Operand<T> value = initialValue.apply(init);
     String assignName = init.scope().makeOpName(ASSIGN);
     String variableName = assignName.substring(0, assignName.length() - ASSIGN.length() - 1);
-    ExecutionEnvironment env = scope.scope().env();
+    return build(init, variableName, assignName, shape, type, value);
+  }
+
+  /** A VariableV2 and its initializing Assign, both under explicit names in the init scope. */
+  private static <T extends TType> Variable<T> build(
+      Ops init, String variableName, String assignName, Shape shape, Class<T> type,
+      Operand<T> value) {
+    ExecutionEnvironment env = init.scope().env();
     Variable<T> variable =
         new Variable<>(
             env.opBuilder(Variable.OP_NAME, variableName, init.scope())
