@@ -1,0 +1,192 @@
+package org.tfrnn.models;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.Output;
+import org.tensorflow.framework.optimizers.Optimizer.GradAndVar;
+import org.tensorflow.ndarray.Shape;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.Ops;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Unstack;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+import org.tfrnn.nn.DynamicRnn;
+import org.tfrnn.nn.DynamicRnnBackprop;
+import org.tfrnn.nn.Gradients;
+import org.tfrnn.nn.Initializer;
+import org.tfrnn.nn.Losses;
+import org.tfrnn.nn.RnnCell;
+import org.tfrnn.nn.Seeds;
+import org.tfrnn.nn.StaticRnn;
+import org.tfrnn.nn.Variables;
+import org.tfrnn.train.AdamOptimizer;
+import org.tfrnn.train.GradientDescentOptimizer;
+import org.tfrnn.train.Tf1Optimizer;
+
+/**
+ * Builds a notebook's model into a graph: placeholders, RNN (static unroll or while loop), output
+ * layer, loss, accuracy and the training op, with the notebook's op and variable names.
+ *
+ * <p>A static model trains through TensorFlow's own gradients. A while-loop model takes those only
+ * up to the loop's outputs and continues with {@link DynamicRnnBackprop}.
+ */
+public final class ModelBuilder {
+  public static final String INPUT = "x";
+  public static final String LABELS = "y";
+  public static final String SEQUENCE_LENGTH = "sequence_length";
+  public static final String LOGITS = "logits";
+  public static final String PROBABILITIES = "probabilities";
+  public static final String CLASSES = "classes";
+
+  private ModelBuilder() {}
+
+  public static ModelGraph build(Graph graph, ModelSpec spec) {
+    Ops tf = Ops.create(graph);
+    Variables variables = new Variables(new Seeds(spec.seed()));
+    RnnCell cell = spec.rnnCell();
+    boolean whileLoop = spec.unroll() == ModelSpec.Unroll.WHILE;
+
+    Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class,
+        Placeholder.shape(Shape.of(-1, whileLoop ? -1 : spec.timeSteps(), spec.inputSize())));
+    Placeholder<? extends TType> y = spec.loss() == ModelSpec.Loss.SPARSE_SOFTMAX
+        ? tf.withName(LABELS).placeholder(TInt32.class, Placeholder.shape(Shape.of(-1)))
+        : tf.withName(LABELS).placeholder(TFloat32.class,
+            Placeholder.shape(Shape.of(-1, spec.classes())));
+
+    // The notebooks create tf.Variable weights before calling the RNN, tf.layers.dense after it.
+    Variable<TFloat32> outWeights = null;
+    Variable<TFloat32> outBias = null;
+    if (spec.head() == ModelSpec.Head.LAST_OUTPUT) {
+      outWeights = variables.trainable(tf, spec.outputWeightsName(),
+          Shape.of(spec.units(), spec.classes()), spec.outputWeightsInit());
+      outBias = variables.trainable(tf, spec.outputBiasName(), Shape.of(spec.classes()),
+          spec.outputBiasInit());
+    }
+
+    Ops rnnScope = tf.withSubScope("rnn");
+    Ops cellScope = rnnScope.withSubScope(cell.scopeName());
+    RnnCell.CellWeights cellWeights = cell.createWeights(cellScope, variables);
+
+    Operand<TInt32> sequenceLength = null;
+    Operand<TFloat32> rnnOutput;
+    DynamicRnn.Result loop = null;
+    if (whileLoop) {
+      // Optional input: when not fed, every sequence runs the full length of x.
+      Operand<TInt32> fullLength = tf.fill(
+          tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)))),
+          tf.gather(tf.shape(x), tf.constant(1), tf.constant(0)));
+      sequenceLength = tf.withName(SEQUENCE_LENGTH)
+          .placeholderWithDefault(fullLength, Shape.of(-1));
+      loop = DynamicRnn.build(rnnScope, cell, cellWeights, x, sequenceLength, null);
+      rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
+          ? lastTimeStep(tf, loop.outputs())
+          : loop.finalState().get(cell.hiddenStateIndex());
+    } else {
+      List<Operand<TFloat32>> steps = new ArrayList<>();
+      tf.unstack(x, (long) spec.timeSteps(), Unstack.axis(1L)).output().forEach(steps::add);
+      StaticRnn.Result unrolled = StaticRnn.unroll(cellScope, cell, cellWeights, steps);
+      rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
+          ? unrolled.lastOutput()
+          : unrolled.finalState().get(cell.hiddenStateIndex());
+    }
+
+    Operand<TFloat32> logits;
+    if (spec.head() == ModelSpec.Head.LAST_OUTPUT) {
+      logits = tf.withName(LOGITS).math.add(tf.linalg.matMul(rnnOutput, outWeights), outBias);
+    } else {
+      Ops dense = tf.withSubScope("dense");
+      outWeights = variables.trainable(dense, "kernel", Shape.of(spec.units(), spec.classes()),
+          spec.outputWeightsInit());
+      outBias = variables.trainable(dense, "bias", Shape.of(spec.classes()),
+          spec.outputBiasInit());
+      logits = tf.withName(LOGITS).nn.biasAdd(dense.linalg.matMul(rnnOutput, outWeights), outBias);
+    }
+    Operand<TFloat32> probabilities = tf.withName(PROBABILITIES).nn.softmax(logits);
+    Operand<TInt64> classes = tf.withName(CLASSES).math.argMax(logits, tf.constant(1));
+
+    Operand<TFloat32> loss;
+    Operand<TInt64> trueClasses;
+    if (spec.loss() == ModelSpec.Loss.SPARSE_SOFTMAX) {
+      @SuppressWarnings("unchecked")
+      Operand<TInt32> sparse = (Operand<TInt32>) y;
+      loss = Losses.sparseSoftmaxCrossEntropy(tf.withSubScope("loss"), logits, sparse);
+      trueClasses = tf.dtypes.cast(sparse, TInt64.class);
+    } else {
+      @SuppressWarnings("unchecked")
+      Operand<TFloat32> oneHot = (Operand<TFloat32>) y;
+      loss = Losses.softmaxCrossEntropy(tf.withSubScope("loss"), logits, oneHot);
+      trueClasses = tf.math.argMax(oneHot, tf.constant(1));
+    }
+    loss = tf.withName("loss").identity(loss);
+    Operand<TFloat32> accuracy =
+        tf.withName("accuracy").identity(Losses.accuracy(tf, classes, trueClasses));
+
+    Variable<TInt64> globalStep =
+        spec.globalStepName() == null ? null : Variables.counter(tf, spec.globalStepName());
+    List<Variable<TFloat32>> trainable = variables.trainableVariables();
+    Tf1Optimizer optimizer = spec.optimizer() == ModelSpec.Optimizer.ADAM
+        ? new AdamOptimizer(graph, trainable, spec.learningRate(), globalStep)
+        : new GradientDescentOptimizer(graph, trainable, spec.learningRate(), globalStep);
+    Op trainOp = whileLoop
+        ? optimizer.applyGradients(
+            throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias)),
+            optimizer.getOptimizerName() + "-minimize")
+        : optimizer.minimize(loss);
+
+    return new ModelGraph(graph, spec, x, y, sequenceLength, logits, probabilities, classes, loss,
+        accuracy, trainOp, optimizer.learningRate(), globalStep, trainable);
+  }
+
+  /** outputs[:, -1, :] for a time axis whose length is known only at run time. */
+  private static Operand<TFloat32> lastTimeStep(Ops tf, Operand<TFloat32> outputs) {
+    Operand<TInt32> last = tf.math.sub(
+        tf.gather(tf.shape(outputs), tf.constant(1), tf.constant(0)), tf.constant(1));
+    return tf.gather(outputs, last, tf.constant(1));
+  }
+
+  /**
+   * Gradients for a while-loop model: TensorFlow's own from the loss back to the loop's outputs
+   * and to the head's variables, then the library's BPTT from the loop's outputs to the cell's
+   * kernel and bias.
+   */
+  private static List<GradAndVar<? extends TType>> throughTheLoop(
+      Ops tf, Operand<TFloat32> loss, DynamicRnn.Result loop, RnnCell.CellWeights cellWeights,
+      List<Variable<TFloat32>> headVariables) {
+    List<Operand<?>> wrt = new ArrayList<>();
+    wrt.add(loop.outputs());
+    wrt.addAll(loop.finalState());
+    wrt.addAll(headVariables);
+    List<Output<?>> upstream = Gradients.of(loss, wrt);
+    List<Operand<TFloat32>> finalStateGradient = new ArrayList<>();
+    for (int i = 0; i < loop.finalState().size(); i++) {
+      finalStateGradient.add(floats(upstream.get(1 + i)));
+    }
+    DynamicRnnBackprop.Result bptt = DynamicRnnBackprop.build(
+        tf.withSubScope("rnn_backprop"), loop, floats(upstream.get(0)), finalStateGradient);
+
+    List<GradAndVar<? extends TType>> pairs = new ArrayList<>();
+    pairs.add(Tf1Optimizer.pair(bptt.kernel().asOutput(), variable(cellWeights.kernel())));
+    pairs.add(Tf1Optimizer.pair(bptt.bias().asOutput(), variable(cellWeights.bias())));
+    int first = 1 + loop.finalState().size();
+    for (int i = 0; i < headVariables.size(); i++) {
+      pairs.add(Tf1Optimizer.pair(upstream.get(first + i), headVariables.get(i)));
+    }
+    return pairs;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Operand<TFloat32> floats(Output<?> gradient) {
+    return (Operand<TFloat32>) gradient;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Variable<TFloat32> variable(Operand<TFloat32> weights) {
+    return (Variable<TFloat32>) weights;
+  }
+}

@@ -1,0 +1,44 @@
+package org.tfrnn.models;
+
+import java.util.List;
+import org.tensorflow.Graph;
+import org.tensorflow.Operand;
+import org.tensorflow.op.Op;
+import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
+import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TType;
+
+/**
+ * Typed handles into a built model graph. Every op is also named as the notebook names it: {@code
+ * x}, {@code y}, {@code rnn/basic_lstm_cell/kernel}, {@code Variable}, ... plus {@code logits},
+ * {@code probabilities}, {@code classes}, {@code loss}, {@code accuracy}.
+ *
+ * @param labels one-hot float [batch, classes] or sparse int32 [batch], per {@code spec.loss()}
+ * @param sequenceLength [batch] int32 for while-loop models (defaults to the full length when not
+ *     fed); null for static ones
+ * @param globalStep null unless the spec names one
+ */
+public record ModelGraph(
+    Graph graph,
+    ModelSpec spec,
+    Placeholder<TFloat32> images,
+    Placeholder<? extends TType> labels,
+    Operand<TInt32> sequenceLength,
+    Operand<TFloat32> logits,
+    Operand<TFloat32> probabilities,
+    Operand<TInt64> classes,
+    Operand<TFloat32> loss,
+    Operand<TFloat32> accuracy,
+    Op trainOp,
+    Operand<TFloat32> learningRate,
+    Variable<TInt64> globalStep,
+    List<Variable<TFloat32>> trainableVariables) implements org.tfrnn.train.TrainingGraph {
+
+  @Override
+  public boolean sparseLabels() {
+    return spec.loss() == ModelSpec.Loss.SPARSE_SOFTMAX;
+  }
+}

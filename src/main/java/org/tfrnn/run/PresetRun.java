@@ -1,0 +1,138 @@
+package org.tfrnn.run;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tfrnn.data.Batch;
+import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.MnistFetcher;
+import org.tfrnn.models.ModelBuilder;
+import org.tfrnn.models.ModelGraph;
+import org.tfrnn.models.Preset;
+import org.tfrnn.models.ServingSignatures;
+import org.tfrnn.savedmodel.ModelExporter;
+import org.tfrnn.train.Evaluation;
+import org.tfrnn.train.Trainer;
+import org.tfrnn.train.TrainingListener;
+
+/**
+ * Trains a preset end to end, as its notebook does: fetch the data if needed, build the graph,
+ * train with the notebook's log, evaluate, show the single-image demo, export a SavedModel. Lines
+ * go to a consumer (the CLI prints them); the outcome is returned for callers and tests.
+ */
+public final class PresetRun {
+  private static final int ROWS = 28;
+  private static final int COLUMNS = 28;
+  private static final int CLASSES = 10;
+
+  private PresetRun() {}
+
+  /**
+   * @param exportBase where to write the SavedModel (as {@code exportBase/<version>}), or null
+   * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
+   */
+  public record Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {}
+
+  /**
+   * @param notebookTestAccuracy on the notebook's number of test images (128, 256 or 10,000)
+   * @param initialTestAccuracy on all test images before training, when starting from a model
+   */
+  public record Outcome(
+      Preset preset,
+      Trainer.Summary training,
+      double notebookTestAccuracy,
+      Evaluation test,
+      float[] firstTestImageLogits,
+      int firstTestImageLabel,
+      Path exportedModel,
+      Double initialTestAccuracy) {}
+
+  public static Outcome run(Options options, Consumer<String> out) throws IOException {
+    Preset preset = options.preset();
+    out.accept("Preset " + preset.name() + " (notebook " + preset.notebook() + "): "
+        + preset.description());
+    MnistFetcher.ensurePresent(options.dataDir(), out);
+    MnistDataset data = MnistDataset.load(options.dataDir(), preset.model().seed());
+    out.accept("MNIST: " + data.train().size() + " train, " + data.validation().size()
+        + " validation, " + data.test().size() + " test images from " + options.dataDir());
+
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      ModelGraph model = ModelBuilder.build(graph, preset.model());
+      Trainer trainer = new Trainer(session, model, ROWS, COLUMNS, CLASSES);
+      Double initialAccuracy = null;
+      if (options.initFrom() != null) {
+        out.accept(org.tfrnn.savedmodel.VariableImport.restore(
+            session, model.trainableVariables(), options.initFrom()));
+        initialAccuracy = trainer.evaluate(data.test(), data.test().size()).accuracy();
+        out.accept(String.format(java.util.Locale.ROOT,
+            "Test accuracy before training (all %d test images): %.4f",
+            data.test().size(), initialAccuracy));
+      }
+
+      Trainer.Summary summary = trainer.train(data, plan(preset, data.train().size()),
+          new TrainingListener() {
+        @Override
+        public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
+          out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
+        }
+
+        @Override
+        public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
+          out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+        }
+      });
+      String finished = NotebookLog.finished(preset.logStyle());
+      if (finished != null) {
+        out.accept(finished);
+      }
+      double notebookAccuracy =
+          trainer.evaluate(data.test(), preset.notebookTestImages()).accuracy();
+      String notebookLine = NotebookLog.testAccuracy(preset.logStyle(), (float) notebookAccuracy);
+      if (notebookLine != null) {
+        out.accept(notebookLine);
+      }
+      Evaluation test = trainer.evaluate(data.test(), data.test().size());
+      out.accept(String.format(java.util.Locale.ROOT,
+          "Accuracy on all %d test images: %.4f (%d correct); %d steps in %.1f s, %.1f ms/step",
+          test.examples(), test.accuracy(), test.correct(), summary.steps(), summary.seconds(),
+          summary.millisPerStep()));
+
+      Batch first = data.test().batch(0, 1);
+      float[] logits = trainer.logits(first, model.logits());
+      int predicted = argMax(logits);
+      out.accept("ACTUAL VALUE: " + NotebookLog.row(first.oneHotLabels(CLASSES), "%.0f."));
+      out.accept("PREDICTED VALUE: " + NotebookLog.row(logits, "%.8f"));
+      out.accept("EXPECTED OUTPUT: [" + first.labels()[0] + "]");
+      out.accept("PREDICTED OUTPUT: [" + predicted + "]");
+
+      Path exported = null;
+      if (options.exportBase() != null) {
+        exported = ModelExporter.exportNextVersion(
+            session, ServingSignatures.of(model), options.exportBase());
+        out.accept("SavedModel written to " + exported);
+      }
+      return new Outcome(preset, summary, notebookAccuracy, test, logits, first.labels()[0],
+          exported, initialAccuracy);
+    }
+  }
+
+  /** Notebook 002 reports once per epoch of {@code trainSize / batchSize} steps. */
+  static Trainer.Plan plan(Preset preset, int trainSize) {
+    boolean perEpoch = preset.logStyle().reportsPerEpoch();
+    return new Trainer.Plan(preset.batchSize(), preset.steps(),
+        step -> preset.logStyle().reportsAfterStep(step, preset.displayStep()),
+        perEpoch ? Math.max(1, trainSize / preset.batchSize()) : 0);
+  }
+
+  private static int argMax(float[] values) {
+    int best = 0;
+    for (int i = 1; i < values.length; i++) {
+      if (values[i] > values[best]) {
+        best = i;
+      }
+    }
+    return best;
+  }
+}

@@ -1,0 +1,82 @@
+package org.tfrnn.savedmodel;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Signature;
+
+/**
+ * Writes a session's graph and variables as a SavedModel (tag {@code serve}) under a TensorFlow
+ * Serving style base directory: {@code base/1}, {@code base/2}, ... Each export goes to a
+ * temporary directory first and is renamed into place, so an interrupted export never leaves a
+ * half model where a server or a later run would pick it up, and no earlier version is touched.
+ */
+public final class ModelExporter {
+  public static final String PREDICT_METHOD = "tensorflow/serving/predict";
+
+  private ModelExporter() {}
+
+  /** Exports to {@code base/<highest existing version + 1>} and returns that directory. */
+  public static Path exportNextVersion(Session session, List<Signature> signatures, Path base)
+      throws IOException {
+    if (signatures.isEmpty()) {
+      throw new IllegalArgumentException("a SavedModel needs at least one signature");
+    }
+    Files.createDirectories(base);
+    Path staging = base.resolve(".export-" + UUID.randomUUID());
+    try {
+      SavedModelBundle.exporter(staging.toString())
+          .withSession(session)
+          .withSignatures(signatures.toArray(new Signature[0]))
+          .export();
+      while (true) {
+        Path target = base.resolve(Long.toString(ModelVersions.highest(base).orElse(0L) + 1));
+        try {
+          moveAtomically(staging, target);
+          return target;
+        } catch (FileAlreadyExistsException | DirectoryNotEmptyException concurrentExport) {
+          // Another process took that version number first: take the next one.
+        }
+      }
+    } finally {
+      deleteRecursively(staging);
+    }
+  }
+
+  private static void moveAtomically(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      throw new IOException("cannot rename " + from + " to " + to + " atomically: the export "
+          + "directory must be on one file system", e);
+    }
+  }
+
+  static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+        try {
+          Files.delete(p);
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      });
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

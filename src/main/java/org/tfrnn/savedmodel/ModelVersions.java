@@ -1,0 +1,62 @@
+package org.tfrnn.savedmodel;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * TensorFlow Serving's layout of a model base path: numbered version directories, each a
+ * SavedModel. Anything else in the base path (temporary exports, files) is ignored.
+ */
+public final class ModelVersions {
+  public static final String SAVED_MODEL_FILE = "saved_model.pb";
+
+  private ModelVersions() {}
+
+  /** The highest numeric version directory under {@code base} that holds a saved_model.pb. */
+  public static OptionalLong highest(Path base) throws IOException {
+    if (!Files.isDirectory(base)) {
+      return OptionalLong.empty();
+    }
+    try (Stream<Path> children = Files.list(base)) {
+      return children
+          .filter(p -> isVersionName(p.getFileName().toString()))
+          .filter(p -> Files.isRegularFile(p.resolve(SAVED_MODEL_FILE)))
+          .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+          .max();
+    }
+  }
+
+  /**
+   * {@code dir} itself if it is a SavedModel, else its highest version, so commands accept
+   * either a model directory or a base path.
+   */
+  public static Path resolve(Path dir) throws IOException {
+    if (Files.isRegularFile(dir.resolve(SAVED_MODEL_FILE))) {
+      return dir;
+    }
+    if (!Files.isDirectory(dir)) {
+      throw new IOException("no SavedModel at " + dir + ": the directory does not exist");
+    }
+    OptionalLong version = highest(dir);
+    if (version.isEmpty()) {
+      throw new IOException("no SavedModel at " + dir + ": it has no " + SAVED_MODEL_FILE
+          + " and no numbered version directory holding one");
+    }
+    return dir.resolve(Long.toString(version.getAsLong()));
+  }
+
+  static boolean isVersionName(String name) {
+    if (name.isEmpty() || name.length() > 18) {
+      return false;
+    }
+    for (int i = 0; i < name.length(); i++) {
+      if (!Character.isDigit(name.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+}
