@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
         TrainCommand.class,
         PredictCommand.class,
         PresetsCommand.class,
+        ServeCommand.class,
     })
 public final class Main implements Runnable {
 

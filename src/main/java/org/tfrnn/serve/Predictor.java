@@ -1,0 +1,199 @@
+package org.tfrnn.serve;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.tensorflow.Result;
+import org.tensorflow.SavedModelBundle;
+import org.tensorflow.Session;
+import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tfrnn.savedmodel.ModelVersions;
+import org.tfrnn.savedmodel.SignatureSpec;
+import org.tfrnn.savedmodel.TensorSpec;
+import org.tfrnn.tensors.NdValue;
+
+/**
+ * A loaded SavedModel for Java applications: lists its signatures and runs them on plain Java
+ * values. One instance serves many threads at once ({@link Session#runner()} is thread-safe);
+ * {@link #close()} waits for calls in flight, then frees the native model.
+ *
+ * <p>Every request is checked against the signature in Java first (keys, dtypes, ranks, known
+ * dimensions, element counts), so a bad request is a {@link PredictionException}, never a native
+ * abort.
+ */
+public final class Predictor implements AutoCloseable {
+  private final Path directory;
+  private final SavedModelBundle bundle;
+  private final Map<String, SignatureSpec> signatures = new LinkedHashMap<>();
+  // Calls hold the read lock; close() takes the write lock, so it waits for calls in flight.
+  private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private boolean closed;
+
+  private Predictor(Path directory, SavedModelBundle bundle) {
+    this.directory = directory;
+    this.bundle = bundle;
+    SignatureSpec.of(bundle.metaGraphDef()).forEach(s -> signatures.put(s.key(), s));
+  }
+
+  /**
+   * Loads the SavedModel (tag {@code serve}) in {@code dir}, or the highest numbered version in it.
+   *
+   * @throws IOException if there is no SavedModel there or TensorFlow cannot load it (the message
+   *     names the directory and, for an unsupported op, the op)
+   */
+  public static Predictor open(Path dir) throws IOException {
+    Path model = ModelVersions.resolve(dir);
+    SavedModelBundle bundle;
+    try {
+      bundle = SavedModelBundle.load(model.toString(), SavedModelBundle.DEFAULT_TAG);
+    } catch (TensorFlowException e) {
+      throw new IOException("cannot load the SavedModel at " + model + ": " + e.getMessage(), e);
+    }
+    Predictor predictor = new Predictor(model, bundle);
+    if (predictor.signatures.isEmpty()) {
+      predictor.close();
+      throw new IOException("the SavedModel at " + model + " has no signatures to call");
+    }
+    return predictor;
+  }
+
+  /** The model directory that was loaded (a version directory when a base path was given). */
+  public Path directory() {
+    return directory;
+  }
+
+  public List<SignatureSpec> signatures() {
+    return List.copyOf(signatures.values());
+  }
+
+  /** The named signature; {@code null} means {@code serving_default} (or the only one there is). */
+  public SignatureSpec signature(String key) {
+    String wanted = key == null || key.isEmpty() ? defaultSignatureKey() : key;
+    SignatureSpec spec = signatures.get(wanted);
+    if (spec == null) {
+      throw new PredictionException("signature '" + wanted + "' not found; this model has "
+          + signatures.keySet(), true);
+    }
+    return spec;
+  }
+
+  private String defaultSignatureKey() {
+    if (signatures.containsKey(SignatureSpec.DEFAULT_KEY) || signatures.size() != 1) {
+      return SignatureSpec.DEFAULT_KEY;
+    }
+    return signatures.keySet().iterator().next();
+  }
+
+  /** Runs a signature on every one of its outputs. */
+  public Map<String, NdValue> predict(String signatureKey, Map<String, NdValue> inputs) {
+    return predict(signatureKey, inputs, null);
+  }
+
+  /**
+   * Runs a signature.
+   *
+   * @param inputs one value per signature input, by key: all of them, no others
+   * @param outputKeys the outputs to compute, or null for all
+   */
+  public Map<String, NdValue> predict(
+      String signatureKey, Map<String, NdValue> inputs, List<String> outputKeys) {
+    SignatureSpec spec = signature(signatureKey);
+    validate(spec, inputs);
+    List<TensorSpec> fetches = outputsToFetch(spec, outputKeys);
+    lifecycle.readLock().lock();
+    try {
+      if (closed) {
+        throw new PredictionException("the model at " + directory + " is closed", false);
+      }
+      return run(spec, inputs, fetches);
+    } finally {
+      lifecycle.readLock().unlock();
+    }
+  }
+
+  private Map<String, NdValue> run(
+      SignatureSpec spec, Map<String, NdValue> inputs, List<TensorSpec> fetches) {
+    List<Tensor> fed = new ArrayList<>(inputs.size());
+    try {
+      Session.Runner runner = bundle.session().runner();
+      for (TensorSpec input : spec.inputs().values()) {
+        Tensor tensor = inputs.get(input.key()).toTensor();
+        fed.add(tensor);
+        runner.feed(input.tensorName(), tensor);
+      }
+      fetches.forEach(output -> runner.fetch(output.tensorName()));
+      try (Result result = runner.run()) {
+        Map<String, NdValue> values = new LinkedHashMap<>();
+        for (int i = 0; i < fetches.size(); i++) {
+          values.put(fetches.get(i).key(), NdValue.of(result.get(i)));
+        }
+        return values;
+      }
+    } catch (TensorFlowException e) {
+      // TensorFlow checked the request at run time and refused it (e.g. a shape the graph cannot
+      // take); that is still the request's fault.
+      throw new PredictionException("TensorFlow rejected the request for signature '"
+          + spec.key() + "': " + e.getMessage(), true, e);
+    } finally {
+      fed.forEach(Tensor::close);
+    }
+  }
+
+  static void validate(SignatureSpec spec, Map<String, NdValue> inputs) {
+    for (String key : inputs.keySet()) {
+      if (!spec.inputs().containsKey(key)) {
+        throw new PredictionException("signature '" + spec.key() + "' has no input '" + key
+            + "'; its inputs are " + spec.inputs().keySet(), true);
+      }
+    }
+    for (TensorSpec input : spec.inputs().values()) {
+      NdValue value = inputs.get(input.key());
+      if (value == null) {
+        throw new PredictionException("missing input '" + input.key() + "' (" + input.describe()
+            + ") of signature '" + spec.key() + "'", true);
+      }
+      String mismatch = input.mismatch(value);
+      if (mismatch != null) {
+        throw new PredictionException(mismatch, true);
+      }
+    }
+  }
+
+  private static List<TensorSpec> outputsToFetch(SignatureSpec spec, List<String> outputKeys) {
+    if (outputKeys == null || outputKeys.isEmpty()) {
+      return List.copyOf(spec.outputs().values());
+    }
+    List<TensorSpec> fetches = new ArrayList<>();
+    for (String key : outputKeys) {
+      TensorSpec output = spec.outputs().get(key);
+      if (output == null) {
+        throw new PredictionException("signature '" + spec.key() + "' has no output '" + key
+            + "'; its outputs are " + spec.outputs().keySet(), true);
+      }
+      if (!fetches.contains(output)) {
+        fetches.add(output);
+      }
+    }
+    return fetches;
+  }
+
+  /** Waits for calls in flight, then releases the native model. Idempotent. */
+  @Override
+  public void close() {
+    lifecycle.writeLock().lock();
+    try {
+      if (!closed) {
+        closed = true;
+        bundle.close();
+      }
+    } finally {
+      lifecycle.writeLock().unlock();
+    }
+  }
+}
