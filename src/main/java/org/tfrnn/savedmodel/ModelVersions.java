@@ -48,6 +48,31 @@ public final class ModelVersions {
     return dir.resolve(Long.toString(version.getAsLong()));
   }
 
+  /**
+   * TensorFlow loads a SavedModel whose checkpoint is missing without complaint and fails only
+   * when a variable is read; this fails at load time instead, naming what is missing.
+   */
+  public static void requireVariablesIfNeeded(Path model) throws IOException {
+    Path index = model.resolve("variables").resolve("variables.index");
+    if (Files.isRegularFile(index)) {
+      return;
+    }
+    org.tensorflow.proto.SavedModel savedModel;
+    try (var in = Files.newInputStream(model.resolve(SAVED_MODEL_FILE))) {
+      savedModel = org.tensorflow.proto.SavedModel.parseFrom(in);
+    } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+      return; // not a SavedModel at all: TensorFlow's loader says so in its own words
+    }
+    for (var metaGraph : savedModel.getMetaGraphsList()) {
+      boolean hasVariables = metaGraph.getGraphDef().getNodeList().stream()
+          .anyMatch(n -> n.getOp().equals("VariableV2") || n.getOp().equals("VarHandleOp"));
+      if (hasVariables) {
+        throw new IOException("cannot load the SavedModel at " + model + ": its graph has "
+            + "variables but " + index + " is missing");
+      }
+    }
+  }
+
   static boolean isVersionName(String name) {
     if (name.isEmpty() || name.length() > 18) {
       return false;

@@ -12,6 +12,7 @@ import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tfrnn.savedmodel.ModelVersions;
 import org.tfrnn.savedmodel.SignatureSpec;
@@ -49,6 +50,7 @@ public final class Predictor implements AutoCloseable {
    */
   public static Predictor open(Path dir) throws IOException {
     Path model = ModelVersions.resolve(dir);
+    ModelVersions.requireVariablesIfNeeded(model);
     SavedModelBundle bundle;
     try {
       bundle = SavedModelBundle.load(model.toString(), SavedModelBundle.DEFAULT_TAG);
@@ -135,11 +137,14 @@ public final class Predictor implements AutoCloseable {
         }
         return values;
       }
-    } catch (TensorFlowException e) {
-      // TensorFlow checked the request at run time and refused it (e.g. a shape the graph cannot
-      // take); that is still the request's fault.
+    } catch (TFInvalidArgumentException e) {
+      // TensorFlow checked the request at run time and refused it (e.g. a value the graph cannot
+      // take): still the request's fault.
       throw new PredictionException("TensorFlow rejected the request for signature '"
           + spec.key() + "': " + e.getMessage(), true, e);
+    } catch (TensorFlowException e) {
+      throw new PredictionException("the model failed on signature '" + spec.key() + "': "
+          + e.getMessage(), false, e);
     } finally {
       fed.forEach(Tensor::close);
     }
