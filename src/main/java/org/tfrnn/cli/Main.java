@@ -23,7 +23,7 @@ public final class Main implements Runnable {
 
   /** Runs a command line and returns its exit code (tests call this instead of main). */
   public static int run(String... args) {
-    CommandLine commandLine = new CommandLine(new Main());
+    CommandLine commandLine = new CommandLine(new Main()).setCaseInsensitiveEnumValuesAllowed(true);
     commandLine.setExecutionExceptionHandler((e, cmd, parseResult) -> {
       // A bad file, flag or model is the user's to fix: one line, no stack trace.
       cmd.getErr().println("error: " + e.getMessage());
