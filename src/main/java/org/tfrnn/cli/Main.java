@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
         PredictCommand.class,
         PresetsCommand.class,
         ServeCommand.class,
+        GraphsCommand.class,
     })
 public final class Main implements Runnable {
 

@@ -89,7 +89,7 @@ public final class ModelBuilder {
           : loop.finalState().get(cell.hiddenStateIndex());
     } else {
       List<Operand<TFloat32>> steps = new ArrayList<>();
-      tf.unstack(x, (long) spec.timeSteps(), Unstack.axis(1L)).output().forEach(steps::add);
+      tf.withName("unstack").unstack(x, (long) spec.timeSteps(), Unstack.axis(1L)).output().forEach(steps::add);
       StaticRnn.Result unrolled = StaticRnn.unroll(cellScope, cell, cellWeights, steps);
       rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
           ? unrolled.lastOutput()
@@ -115,12 +115,12 @@ public final class ModelBuilder {
     if (spec.loss() == ModelSpec.Loss.SPARSE_SOFTMAX) {
       @SuppressWarnings("unchecked")
       Operand<TInt32> sparse = (Operand<TInt32>) y;
-      loss = Losses.sparseSoftmaxCrossEntropy(tf.withSubScope("loss"), logits, sparse);
+      loss = Losses.sparseSoftmaxCrossEntropy(tf.withSubScope("cross_entropy"), logits, sparse);
       trueClasses = tf.dtypes.cast(sparse, TInt64.class);
     } else {
       @SuppressWarnings("unchecked")
       Operand<TFloat32> oneHot = (Operand<TFloat32>) y;
-      loss = Losses.softmaxCrossEntropy(tf.withSubScope("loss"), logits, oneHot);
+      loss = Losses.softmaxCrossEntropy(tf.withSubScope("cross_entropy"), logits, oneHot);
       trueClasses = tf.math.argMax(oneHot, tf.constant(1));
     }
     loss = tf.withName("loss").identity(loss);

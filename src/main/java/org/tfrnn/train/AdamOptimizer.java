@@ -59,7 +59,7 @@ public final class AdamOptimizer extends Tf1Optimizer {
   @Override
   protected <T extends TType> Op applyDense(Ops deps, Output<T> gradient, Output<T> variable) {
     Variable<TFloat32>[] moments = slots.get(variable.op().name());
-    return deps.train.applyAdam(
+    return deps.withName(updateName(variable)).train.applyAdam(
         variable,
         asType(moments[0], variable),
         asType(moments[1], variable),

@@ -26,6 +26,6 @@ public final class GradientDescentOptimizer extends Tf1Optimizer {
 
   @Override
   protected <T extends TType> Op applyDense(Ops deps, Output<T> gradient, Output<T> variable) {
-    return deps.train.applyGradientDescent(variable, asType(learningRate, variable), gradient);
+    return deps.withName(updateName(variable)).train.applyGradientDescent(variable, asType(learningRate, variable), gradient);
   }
 }

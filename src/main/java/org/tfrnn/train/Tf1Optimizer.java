@@ -100,6 +100,11 @@ public abstract class Tf1Optimizer extends Optimizer {
     return List.of();
   }
 
+  /** {@code update_rnn_basic_lstm_cell_kernel}: op names cannot nest under a variable's name. */
+  protected static String updateName(Output<?> variable) {
+    return "update_" + variable.op().name().replace('/', '_');
+  }
+
   /** Casts a float32 operand to the generic type of a variable known to be float32. */
   @SuppressWarnings("unchecked")
   protected static <T extends TType> Operand<T> asType(Operand<TFloat32> value, Output<T> like) {
