@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
         PresetsCommand.class,
         ServeCommand.class,
         GraphsCommand.class,
+        DemoCommand.class,
     })
 public final class Main implements Runnable {
 
