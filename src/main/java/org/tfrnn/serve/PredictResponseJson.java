@@ -1,0 +1,159 @@
+package org.tfrnn.serve;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+import org.tfrnn.tensors.NdValue;
+
+/**
+ * Writes a signature's outputs as TensorFlow Serving's {@code :predict} response:
+ *
+ * <ul>
+ *   <li>for a row-format request, {@code {"predictions": [...]}} with one element per example: the
+ *       output's value for it if the signature has one output, else an object keyed by output;
+ *   <li>for a columnar request, {@code {"outputs": value}} for one output, else an object of whole
+ *       tensors keyed by output.
+ * </ul>
+ *
+ * Integers are written as integers and floats as the shortest decimal that reads back as the same
+ * float ({@code 1.0}, never {@code 1}); NaN and infinities as the bare tokens {@code NaN},
+ * {@code Infinity} and {@code -Infinity}, as TensorFlow Serving writes them.
+ */
+final class PredictResponseJson {
+  static final JsonFactory JSON = JsonFactory.builder()
+      .disable(JsonWriteFeature.WRITE_NAN_AS_STRINGS)
+      .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .build();
+
+  private PredictResponseJson() {}
+
+  /**
+   * Writes the response.
+   *
+   * @throws PredictionException (a bad request, which the columnar format answers) if a
+   *     row-format answer is impossible: an output is a scalar, or the outputs disagree on the
+   *     batch size
+   */
+  static void write(Map<String, NdValue> outputs, PredictRequestJson.Format format,
+      OutputStream out) {
+    if (outputs.isEmpty()) {
+      throw new PredictionException("the signature has no outputs to answer with", false);
+    }
+    if (format == PredictRequestJson.Format.ROW) {
+      checkBatched(outputs);
+    }
+    try (JsonGenerator json = JSON.createGenerator(out)) {
+      json.writeStartObject();
+      if (format == PredictRequestJson.Format.ROW) {
+        json.writeFieldName("predictions");
+        writeRows(json, outputs);
+      } else {
+        json.writeFieldName("outputs");
+        writeColumns(json, outputs);
+      }
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void checkBatched(Map<String, NdValue> outputs) {
+    long batch = -1;
+    for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
+      NdValue value = output.getValue();
+      if (value.rank() == 0) {
+        throw new PredictionException("output '" + output.getKey() + "' is a scalar, which has no "
+            + "row per example: send the request in the columnar format (\"inputs\")", true);
+      }
+      if (batch >= 0 && value.dim(0) != batch) {
+        throw new PredictionException("output '" + output.getKey() + "' has " + value.dim(0)
+            + " rows where the other outputs have " + batch + ": send the request in the "
+            + "columnar format (\"inputs\")", true);
+      }
+      batch = value.dim(0);
+    }
+  }
+
+  private static void writeRows(JsonGenerator json, Map<String, NdValue> outputs)
+      throws IOException {
+    long rows = outputs.values().iterator().next().dim(0);
+    boolean keyed = outputs.size() > 1;
+    json.writeStartArray();
+    for (long row = 0; row < rows; row++) {
+      if (keyed) {
+        json.writeStartObject();
+      }
+      for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
+        if (keyed) {
+          json.writeFieldName(output.getKey());
+        }
+        NdValue value = output.getValue();
+        int rowSize = Math.toIntExact(value.size() / value.dim(0));
+        writeNested(json, value, 1, Math.toIntExact(row * rowSize));
+      }
+      if (keyed) {
+        json.writeEndObject();
+      }
+    }
+    json.writeEndArray();
+  }
+
+  private static void writeColumns(JsonGenerator json, Map<String, NdValue> outputs)
+      throws IOException {
+    if (outputs.size() == 1) {
+      writeNested(json, outputs.values().iterator().next(), 0, 0);
+      return;
+    }
+    json.writeStartObject();
+    for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
+      json.writeFieldName(output.getKey());
+      writeNested(json, output.getValue(), 0, 0);
+    }
+    json.writeEndObject();
+  }
+
+  /**
+   * Writes the part of {@code value} that starts at flat index {@code offset} and spans
+   * dimensions {@code fromDim..rank-1} as nested lists (a bare value if there are none).
+   *
+   * @return the flat index after it
+   */
+  static int writeNested(JsonGenerator json, NdValue value, int fromDim, int offset)
+      throws IOException {
+    int rank = value.rank();
+    if (fromDim == rank) {
+      writeElement(json, value, offset);
+      return offset + 1;
+    }
+    long size = value.dim(fromDim);
+    json.writeStartArray();
+    if (fromDim == rank - 1) {
+      for (int i = 0; i < size; i++) {
+        writeElement(json, value, offset + i);
+      }
+      offset += (int) size;
+    } else {
+      for (int i = 0; i < size; i++) {
+        offset = writeNested(json, value, fromDim + 1, offset);
+      }
+    }
+    json.writeEndArray();
+    return offset;
+  }
+
+  private static void writeElement(JsonGenerator json, NdValue value, int i) throws IOException {
+    switch (value.dtype()) {
+      case DT_FLOAT -> json.writeNumber(value.floats()[i]);
+      case DT_DOUBLE -> json.writeNumber(value.doubles()[i]);
+      case DT_INT32 -> json.writeNumber(value.ints()[i]);
+      case DT_INT64 -> json.writeNumber(value.longs()[i]);
+      case DT_BOOL -> json.writeBoolean(value.booleans()[i]);
+      default -> throw new IllegalStateException("unsupported output dtype " + value);
+    }
+  }
+}

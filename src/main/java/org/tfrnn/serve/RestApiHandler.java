@@ -1,0 +1,255 @@
+package org.tfrnn.serve;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.tfrnn.savedmodel.SignatureSpec;
+import org.tfrnn.tensors.NdValue;
+
+/**
+ * TensorFlow Serving's REST API over one {@link VersionedModel}:
+ *
+ * <pre>
+ * GET  /v1/models/NAME[/versions/N]             version status
+ * GET  /v1/models/NAME[/versions/N]/metadata    signatures
+ * POST /v1/models/NAME[/versions/N]:predict     run a signature
+ * </pre>
+ *
+ * Every answer is JSON; every error is {@code {"error": "..."}} with TensorFlow Serving's status
+ * (400 bad request, 404 unknown model, version or path, 405 wrong method, 413 body over the limit,
+ * 501 {@code :classify}/{@code :regress}, 503 shutting down, 500 the server's own failure, whose
+ * details go to the {@link ServerListener}, never to the client). Paths match case-insensitively,
+ * as TensorFlow Serving's do.
+ */
+final class RestApiHandler implements HttpHandler {
+  private static final Pattern PREDICT_PATH = Pattern.compile(
+      "/v1/models/([^/:]+)(?:/versions/(\\d+))?:([A-Za-z]+)", Pattern.CASE_INSENSITIVE);
+  private static final Pattern STATUS_PATH = Pattern.compile(
+      "/v1/models/([^/:]+)(?:/versions/(\\d+))?(/metadata)?", Pattern.CASE_INSENSITIVE);
+  /** How much of an unwanted request body is read and dropped after answering. */
+  private static final long LINGER_BYTES = 64L << 20;
+  private static final String ENDPOINTS = "GET /v1/models/NAME[/versions/N][/metadata], "
+      + "POST /v1/models/NAME[/versions/N]:predict";
+
+  private final VersionedModel model;
+  private final long maxRequestBytes;
+  private final InFlightRequests inFlight;
+  private final ServerListener listener;
+
+  RestApiHandler(VersionedModel model, long maxRequestBytes, InFlightRequests inFlight,
+      ServerListener listener) {
+    this.model = model;
+    this.maxRequestBytes = maxRequestBytes;
+    this.inFlight = inFlight;
+    this.listener = listener;
+  }
+
+  /** An answer: HTTP status and JSON body. */
+  private record Answer(int status, byte[] body) {
+    static Answer ok(byte[] body) {
+      return new Answer(200, body);
+    }
+  }
+
+  @Override
+  public void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      if (!inFlight.enter()) {
+        exchange.getResponseHeaders().set("Connection", "close");
+        send(exchange, new Answer(503, ServingJson.error("the server is shutting down")));
+        return;
+      }
+      try {
+        send(exchange, answer(exchange));
+      } finally {
+        inFlight.exit();
+      }
+    }
+  }
+
+  private Answer answer(HttpExchange exchange) {
+    String method = exchange.getRequestMethod();
+    String path = exchange.getRequestURI().getPath();
+    try {
+      return route(exchange, method, path);
+    } catch (ServingException e) {
+      if (e.httpStatus() == 413) {
+        // The body was refused unread: after the answer (see send), the connection is not reused.
+        exchange.getResponseHeaders().set("Connection", "close");
+      }
+      return new Answer(e.httpStatus(), ServingJson.error(e.getMessage()));
+    } catch (PredictionException e) {
+      if (!e.badRequest()) {
+        listener.requestFailed(method, path, e);
+      }
+      return new Answer(e.badRequest() ? 400 : 500, ServingJson.error(e.getMessage()));
+    } catch (RuntimeException e) {
+      listener.requestFailed(method, path, e);
+      return new Answer(500, ServingJson.error("internal server error (" + e.getClass()
+          .getSimpleName() + "); the server's log has the details"));
+    }
+  }
+
+  private Answer route(HttpExchange exchange, String method, String path) {
+    Matcher predict = PREDICT_PATH.matcher(path);
+    if (predict.matches()) {
+      requireMethod(exchange, "POST");
+      String verb = predict.group(3).toLowerCase(Locale.ROOT);
+      OptionalLong version = version(predict.group(2));
+      requireModel(predict.group(1), version);
+      return switch (verb) {
+        case "predict" -> predict(exchange, version);
+        case "classify", "regress" -> throw new ServingException(501, ":" + verb + " is not "
+            + "supported; this server answers :predict");
+        default -> throw ServingException.notFound("unknown method ':" + verb + "' in " + path
+            + "; this server answers " + ENDPOINTS);
+      };
+    }
+    Matcher status = STATUS_PATH.matcher(path);
+    if (status.matches()) {
+      requireMethod(exchange, "GET");
+      OptionalLong version = version(status.group(2));
+      if (!status.group(1).equals(model.name())) {
+        throw ServingException.notFound("Could not find any versions of model "
+            + status.group(1));
+      }
+      return status.group(3) == null ? status(version) : metadata(version);
+    }
+    throw ServingException.notFound("no such endpoint: " + method + " " + path
+        + "; this server answers " + ENDPOINTS);
+  }
+
+  private static void requireMethod(HttpExchange exchange, String allowed) {
+    String method = exchange.getRequestMethod();
+    if (!allowed.equals(method)) {
+      exchange.getResponseHeaders().set("Allow", allowed);
+      throw new ServingException(405, "method " + method + " is not allowed on "
+          + exchange.getRequestURI().getPath() + "; use " + allowed);
+    }
+  }
+
+  private void requireModel(String name, OptionalLong version) {
+    if (!name.equals(model.name())) {
+      throw ServingException.notFound("Servable not found for request: " + (version.isPresent()
+          ? "Specific(" + name + ", " + version.getAsLong() + ")" : "Latest(" + name + ")"));
+    }
+  }
+
+  private static OptionalLong version(String digits) {
+    if (digits == null) {
+      return OptionalLong.empty();
+    }
+    try {
+      return OptionalLong.of(Long.parseLong(digits));
+    } catch (NumberFormatException e) {
+      throw new PredictionException("Failed to convert version: " + digits + " to numeric.", true);
+    }
+  }
+
+  private Answer status(OptionalLong version) {
+    if (version.isEmpty()) {
+      return Answer.ok(ServingJson.status(model.statuses()));
+    }
+    VersionStatus status = model.status(version.getAsLong()).orElseThrow(() ->
+        ServingException.notFound("Could not find version " + version.getAsLong() + " of model "
+            + model.name()));
+    return Answer.ok(ServingJson.status(List.of(status)));
+  }
+
+  private Answer metadata(OptionalLong version) {
+    try (LoadedVersion.Hold hold = model.hold(version)) {
+      LoadedVersion served = hold.loaded();
+      return Answer.ok(ServingJson.metadata(model.name(), served.version(),
+          served.predictor().signatures()));
+    }
+  }
+
+  private Answer predict(HttpExchange exchange, OptionalLong version) {
+    PredictRequestJson request = PredictRequestJson.parse(readBody(exchange));
+    Map<String, NdValue> outputs;
+    try (LoadedVersion.Hold hold = model.hold(version)) {
+      Predictor predictor = hold.loaded().predictor();
+      SignatureSpec signature = predictor.signature(request.signatureName());
+      outputs = predictor.predict(signature.key(), request.inputsFor(signature));
+    }
+    ByteArrayOutputStream json = new ByteArrayOutputStream(8192);
+    PredictResponseJson.write(outputs, request.format(), json);
+    return Answer.ok(json.toByteArray());
+  }
+
+  /** The request body, refused with 413 before it is read if it is over the limit. */
+  private byte[] readBody(HttpExchange exchange) {
+    String declared = exchange.getRequestHeaders().getFirst("Content-Length");
+    // Not closed here: send() reads what is left of an over-limit body after answering.
+    InputStream in = exchange.getRequestBody();
+    try {
+      if (declared != null) {
+        long length = parseLength(declared);
+        if (length > maxRequestBytes) {
+          throw tooLarge(length + " bytes");
+        }
+        byte[] body = new byte[(int) length];
+        int read = in.readNBytes(body, 0, body.length);
+        if (read < body.length) {
+          throw new PredictionException("the request body ended after " + read + " of its "
+              + length + " bytes", true);
+        }
+        return body;
+      }
+      // Chunked: read one byte past the limit to tell whether it is over.
+      byte[] body = in.readNBytes((int) maxRequestBytes + 1);
+      if (body.length > maxRequestBytes) {
+        throw tooLarge("more than " + maxRequestBytes + " bytes");
+      }
+      return body;
+    } catch (IOException e) {
+      throw new PredictionException("cannot read the request body: " + e.getMessage(), true, e);
+    }
+  }
+
+  private static long parseLength(String declared) {
+    try {
+      long length = Long.parseLong(declared.trim());
+      if (length >= 0) {
+        return length;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new PredictionException("bad Content-Length: " + declared, true);
+  }
+
+  private ServingException tooLarge(String size) {
+    return new ServingException(413, "the request body (" + size + ") is over this server's limit "
+        + "of " + maxRequestBytes + " bytes (--max-request-bytes)");
+  }
+
+  /**
+   * Sends the answer, then reads and discards what the client may still be sending (a body the
+   * answer did not need, up to {@link #LINGER_BYTES}): closing a socket with unread input resets
+   * the connection, and the client would lose the answer, a 413 above all.
+   */
+  private static void send(HttpExchange exchange, Answer answer) throws IOException {
+    exchange.getResponseHeaders().set("Content-Type", "application/json");
+    exchange.sendResponseHeaders(answer.status(), answer.body().length);
+    try (OutputStream out = exchange.getResponseBody();
+        InputStream in = exchange.getRequestBody()) {
+      out.write(answer.body());
+      out.flush();
+      byte[] discard = new byte[8192];
+      long discarded = 0;
+      for (int n; discarded < LINGER_BYTES && (n = in.read(discard)) >= 0; ) {
+        discarded += n;
+      }
+    }
+  }
+}
