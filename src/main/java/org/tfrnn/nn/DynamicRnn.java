@@ -28,7 +28,10 @@ public final class DynamicRnn {
    */
   public record Result(Operand<TFloat32> outputs, List<Operand<TFloat32>> finalState, Tape tape) {}
 
-  /** What the forward loop keeps for back-propagation through time. */
+  /**
+   * What the forward loop keeps for back-propagation through time. Each of {@code states} has
+   * {@code timeSteps + 1} elements: the initial state at 0, the (carried) state after step t at t+1.
+   */
   public record Tape(
       RnnCell cell,
       Operand<TFloat32> kernel,
@@ -69,11 +72,13 @@ public final class DynamicRnn {
 
     Shape unitsShape = Shape.of(-1, cell.units());
     Shape gatesShape = Shape.of(-1, (long) cell.gateCount() * cell.units());
-    TensorArrays.Ref outputArray = TensorArrays.create(tf, timeSteps, unitsShape);
     TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
+    Operand<TInt32> timeStepsPlusOne = tf.math.add(timeSteps, tf.constant(1));
     List<TensorArrays.Ref> stateArrays = new ArrayList<>();
     for (int i = 0; i < cell.stateSize(); i++) {
-      stateArrays.add(TensorArrays.create(tf, timeSteps, unitsShape));
+      TensorArrays.Ref array = TensorArrays.create(tf, timeStepsPlusOne, unitsShape);
+      stateArrays.add(new TensorArrays.Ref(array.handle(),
+          TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i), array.flow())));
     }
     // Variables enter the loop as values: a float_ref loop variable is rejected by the C API.
     Operand<TFloat32> kernel = tf.identity(weights.kernel());
@@ -87,7 +92,6 @@ public final class DynamicRnn {
     Loop.Slot kernelSlot = loop.add(kernel);
     Loop.Slot biasSlot = loop.add(bias);
     List<Loop.Slot> state = loop.addAll(state0);
-    TapeSlots outputSlots = TapeSlots.add(loop, outputArray);
     TapeSlots preActivationSlots = TapeSlots.add(loop, preActivationArray);
     List<TapeSlots> stateSlots = new ArrayList<>();
     stateArrays.forEach(a -> stateSlots.add(TapeSlots.add(loop, a)));
@@ -108,21 +112,29 @@ public final class DynamicRnn {
               // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
               Operand<TBool> inSequence =
                   b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
-              Operand<TFloat32> output =
-                  b.select(inSequence, step.output(), b.zerosLike(step.output()));
-              outputSlots.write(b, v, next, t, output);
+              Operand<TInt32> nextTime = b.math.add(t, b.constant(1));
               preActivationSlots.write(b, v, next, t, step.preActivation());
               for (int i = 0; i < state.size(); i++) {
                 Operand<TFloat32> carried =
                     b.select(inSequence, step.state().get(i), previous.get(i));
                 next.set(state.get(i), carried);
-                stateSlots.get(i).write(b, v, next, t, carried);
+                stateSlots.get(i).write(b, v, next, nextTime, carried);
               }
-              next.set(time, b.math.add(t, b.constant(1)));
+              next.set(time, nextTime);
             });
 
+    // The output at t is the hidden state after t inside a sequence, zero past its end: masked
+    // here once for all steps instead of once per step inside the loop.
+    Operand<TFloat32> hiddenTimeMajor = TensorArrays.stack(tf,
+        stateSlots.get(cell.hiddenStateIndex()).ref(last), tf.constant(1), timeStepsPlusOne,
+        unitsShape);
+    Operand<TBool> inSequence = tf.expandDims(
+        tf.math.less(
+            tf.expandDims(tf.range(tf.constant(0), timeSteps, tf.constant(1)), tf.constant(1)),
+            tf.expandDims(lengths, tf.constant(0))),
+        tf.constant(-1));
     Operand<TFloat32> outputsTimeMajor =
-        TensorArrays.stack(tf, outputSlots.ref(last), timeSteps, unitsShape);
+        tf.select(inSequence, hiddenTimeMajor, tf.zerosLike(hiddenTimeMajor));
     Operand<TFloat32> outputs =
         tf.linalg.transpose(outputsTimeMajor, tf.constant(new int[] {1, 0, 2}));
     List<Operand<TFloat32>> finalState = new ArrayList<>();

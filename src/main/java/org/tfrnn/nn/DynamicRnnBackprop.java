@@ -78,7 +78,6 @@ public final class DynamicRnnBackprop {
     Loop.Slot length = loop.add(tape.sequenceLength());
     Loop.Slot recurrent = loop.add(recurrentKernel);
     Loop.Slot outputGrad = loop.add(outputsGradientTimeMajor);
-    List<Loop.Slot> initialState = loop.addAll(tape.initialState());
     DynamicRnn.TapeSlots preActivations = DynamicRnn.TapeSlots.add(loop, tape.preActivations());
     List<DynamicRnn.TapeSlots> states = new ArrayList<>();
     tape.states().forEach(s -> states.add(DynamicRnn.TapeSlots.add(loop, s)));
@@ -93,18 +92,14 @@ public final class DynamicRnnBackprop {
             (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
-              Operand<TBool> isFirstStep = b.math.equal(t, b.constant(0));
-              Operand<TInt32> previousTime = b.math.maximum(b.math.sub(t, b.constant(1)),
-                  b.constant(0));
+              // The tape holds the state before step t at index t and after it at t + 1.
+              Operand<TInt32> afterT = b.math.add(t, b.constant(1));
               List<Operand<TFloat32>> previous = new ArrayList<>();
               List<Operand<TFloat32>> current = new ArrayList<>();
-              for (int i = 0; i < states.size(); i++) {
-                previous.add(
-                    b.select(isFirstStep, v.floats(initialState.get(i)),
-                        states.get(i).read(b, v, previousTime)));
-                current.add(states.get(i).read(b, v, t));
+              for (DynamicRnn.TapeSlots recorded : states) {
+                previous.add(recorded.read(b, v, t));
+                current.add(recorded.read(b, v, afterT));
               }
-              // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
               Operand<TBool> inSequence =
                   b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
               Operand<TFloat32> outputGradient = b.gather(v.floats(outputGrad), t, b.constant(0));
@@ -141,16 +136,8 @@ public final class DynamicRnnBackprop {
         TensorArrays.stack(tf, preActivationGradient.ref(last), tape.timeSteps(),
             Shape.of(-1, gateWidth));
     Operand<TFloat32> dPreRows = tf.reshape(dPreTimeMajor, tf.constant(new long[] {-1, gateWidth}));
-    Operand<TFloat32> hiddenStates =
-        TensorArrays.stack(tf, tape.states().get(hidden), tape.timeSteps(), Shape.of(-1, units));
     Operand<TFloat32> previousHidden =
-        tf.concat(
-            List.of(
-                tf.expandDims(tape.initialState().get(hidden), tf.constant(0)),
-                tf.slice(hiddenStates, tf.constant(new int[] {0, 0, 0}),
-                    tf.stack(List.of(tf.math.sub(tape.timeSteps(), tf.constant(1)),
-                        tf.constant(-1), tf.constant(-1))))),
-            tf.constant(0));
+        TensorArrays.stack(tf, tape.states().get(hidden), tape.timeSteps(), Shape.of(-1, units));
     Operand<TFloat32> cellInputs =
         tf.reshape(
             tf.concat(List.of(tape.inputsTimeMajor(), previousHidden), tf.constant(2)),

@@ -40,10 +40,16 @@ final class TensorArrays {
     return tf.tensorArrayRead(handle, index, flow, TFloat32.class);
   }
 
+  /** Elements {@code from} (inclusive) to {@code to} (exclusive) stacked on a new leading axis. */
+  static Operand<TFloat32> stack(
+      Ops tf, Ref array, Operand<TInt32> from, Operand<TInt32> to, Shape elementShape) {
+    return tf.tensorArrayGather(
+        array.handle(), tf.range(from, to, tf.constant(1)), array.flow(),
+        TFloat32.class, TensorArrayGather.elementShape(elementShape));
+  }
+
   /** All {@code size} elements stacked on a new leading axis. */
   static Operand<TFloat32> stack(Ops tf, Ref array, Operand<TInt32> size, Shape elementShape) {
-    return tf.tensorArrayGather(
-        array.handle(), tf.range(tf.constant(0), size, tf.constant(1)), array.flow(),
-        TFloat32.class, TensorArrayGather.elementShape(elementShape));
+    return stack(tf, array, tf.constant(0), size, elementShape);
   }
 }
