@@ -75,18 +75,16 @@ public record BasicLstmCell(int inputSize, int units, float forgetBias) implemen
     Operand<TFloat32> tanhC = tf.math.tanh(newState.get(C));
     Operand<TFloat32> dh = newStateGradient.get(H);
 
-    // h = tanh(c) * o  and  c = c_prev * f + i * j
-    Operand<TFloat32> dO = tf.math.mul(tf.math.mul(dh, tanhC), Gates.sigmoidDerivative(tf, o));
+    // h = tanh(c) * o  and  c = c_prev * f + i * j; SigmoidGrad(y, dy) = dy * y * (1 - y) and
+    // TanhGrad(y, dy) = dy * (1 - y^2) are TensorFlow's fused kernels for the derivatives.
+    Operand<TFloat32> dO = tf.math.sigmoidGrad(o, tf.math.mul(dh, tanhC));
     Operand<TFloat32> dC =
-        tf.math.add(
-            newStateGradient.get(C),
-            tf.math.mul(tf.math.mul(dh, o), Gates.tanhDerivative(tf, tanhC)));
-    Operand<TFloat32> dI = tf.math.mul(tf.math.mul(dC, j), Gates.sigmoidDerivative(tf, i));
-    Operand<TFloat32> dJ = tf.math.mul(tf.math.mul(dC, i), Gates.tanhDerivative(tf, j));
-    Operand<TFloat32> dF =
-        tf.math.mul(tf.math.mul(dC, previousState.get(C)), Gates.sigmoidDerivative(tf, f));
+        tf.math.add(newStateGradient.get(C), tf.math.tanhGrad(tanhC, tf.math.mul(dh, o)));
+    Operand<TFloat32> dI = tf.math.sigmoidGrad(i, tf.math.mul(dC, j));
+    Operand<TFloat32> dJ = tf.math.tanhGrad(j, tf.math.mul(dC, i));
+    Operand<TFloat32> dF = tf.math.sigmoidGrad(f, tf.math.mul(dC, previousState.get(C)));
     Operand<TFloat32> dPre = tf.concat(Arrays.asList(dI, dJ, dF, dO), tf.constant(1));
     Operand<TFloat32> dCPrev = tf.math.mul(dC, f);
-    return new BackwardStep(dPre, List.of(dCPrev, tf.zerosLike(dh)));
+    return new BackwardStep(dPre, Arrays.asList(dCPrev, null));
   }
 }

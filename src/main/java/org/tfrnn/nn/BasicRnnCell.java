@@ -55,8 +55,9 @@ public record BasicRnnCell(int inputSize, int units) implements RnnCell {
       List<Operand<TFloat32>> previousState,
       List<Operand<TFloat32>> newState,
       List<Operand<TFloat32>> newStateGradient) {
-    Operand<TFloat32> h = tf.math.tanh(preActivation);
-    Operand<TFloat32> dPre = tf.math.mul(newStateGradient.get(0), Gates.tanhDerivative(tf, h));
-    return new BackwardStep(dPre, List.of(tf.zerosLike(h)));
+    // Inside a sequence the recorded state is tanh(pre) itself; past its end the gradient
+    // arriving here is zero, so the recorded (carried) state is as good as any.
+    Operand<TFloat32> dPre = tf.math.tanhGrad(newState.get(0), newStateGradient.get(0));
+    return new BackwardStep(dPre, Arrays.asList((Operand<TFloat32>) null));
   }
 }

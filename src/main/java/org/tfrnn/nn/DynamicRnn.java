@@ -72,13 +72,16 @@ public final class DynamicRnn {
 
     Shape unitsShape = Shape.of(-1, cell.units());
     Shape gatesShape = Shape.of(-1, (long) cell.gateCount() * cell.units());
+    // One flow value orders every TensorArray access of the loop (a flow is only an ordering
+    // token), so the arrays cost one loop variable each plus one shared flow.
     TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
+    Operand<TFloat32> flow0 = preActivationArray.flow();
     Operand<TInt32> timeStepsPlusOne = tf.math.add(timeSteps, tf.constant(1));
-    List<TensorArrays.Ref> stateArrays = new ArrayList<>();
+    List<Operand<?>> stateArrays = new ArrayList<>();
     for (int i = 0; i < cell.stateSize(); i++) {
       TensorArrays.Ref array = TensorArrays.create(tf, timeStepsPlusOne, unitsShape);
-      stateArrays.add(new TensorArrays.Ref(array.handle(),
-          TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i), array.flow())));
+      stateArrays.add(array.handle());
+      flow0 = TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i), flow0);
     }
     // Variables enter the loop as values: a float_ref loop variable is rejected by the C API.
     Operand<TFloat32> kernel = tf.identity(weights.kernel());
@@ -86,21 +89,21 @@ public final class DynamicRnn {
 
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.constant(0));
-    Loop.Slot steps = loop.add(timeSteps);
     Loop.Slot x = loop.add(timeMajor);
     Loop.Slot length = loop.add(lengths);
     Loop.Slot kernelSlot = loop.add(kernel);
     Loop.Slot biasSlot = loop.add(bias);
     List<Loop.Slot> state = loop.addAll(state0);
-    TapeSlots preActivationSlots = TapeSlots.add(loop, preActivationArray);
-    List<TapeSlots> stateSlots = new ArrayList<>();
-    stateArrays.forEach(a -> stateSlots.add(TapeSlots.add(loop, a)));
+    Loop.Slot preActivationHandle = loop.add(preActivationArray.handle());
+    List<Loop.Slot> stateHandles = loop.addAll(stateArrays);
+    Loop.Slot flow = loop.add(flow0);
 
     Loop.Values last =
         loop.build(
             (Graph) tf.scope().env(),
             tf.scope().makeOpName("while"),
-            (b, v) -> b.math.less(v.ints(time), v.ints(steps)),
+            (b, v) -> b.math.less(v.ints(time),
+                b.gather(b.shape(v.floats(x)), b.constant(0), b.constant(0))),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
               Operand<TFloat32> input = b.gather(v.floats(x), t, b.constant(0));
@@ -113,21 +116,25 @@ public final class DynamicRnn {
               Operand<TBool> inSequence =
                   b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
               Operand<TInt32> nextTime = b.math.add(t, b.constant(1));
-              preActivationSlots.write(b, v, next, t, step.preActivation());
+              Operand<TFloat32> f = TensorArrays.write(
+                  b, v.get(preActivationHandle), t, step.preActivation(), v.floats(flow));
               for (int i = 0; i < state.size(); i++) {
                 Operand<TFloat32> carried =
                     b.select(inSequence, step.state().get(i), previous.get(i));
                 next.set(state.get(i), carried);
-                stateSlots.get(i).write(b, v, next, nextTime, carried);
+                f = TensorArrays.write(b, v.get(stateHandles.get(i)), nextTime, carried, f);
               }
+              next.set(flow, f);
               next.set(time, nextTime);
             });
 
+    Operand<TFloat32> lastFlow = last.floats(flow);
+    List<TensorArrays.Ref> recordedStates = new ArrayList<>();
+    stateHandles.forEach(h -> recordedStates.add(new TensorArrays.Ref(last.get(h), lastFlow)));
     // The output at t is the hidden state after t inside a sequence, zero past its end: masked
     // here once for all steps instead of once per step inside the loop.
     Operand<TFloat32> hiddenTimeMajor = TensorArrays.stack(tf,
-        stateSlots.get(cell.hiddenStateIndex()).ref(last), tf.constant(1), timeStepsPlusOne,
-        unitsShape);
+        recordedStates.get(cell.hiddenStateIndex()), tf.constant(1), timeStepsPlusOne, unitsShape);
     Operand<TBool> inSequence = tf.expandDims(
         tf.math.less(
             tf.expandDims(tf.range(tf.constant(0), timeSteps, tf.constant(1)), tf.constant(1)),
@@ -141,31 +148,9 @@ public final class DynamicRnn {
     for (Loop.Slot s : state) {
       finalState.add(tf.identity(last.floats(s)));
     }
-    List<TensorArrays.Ref> recordedStates = new ArrayList<>();
-    stateSlots.forEach(s -> recordedStates.add(s.ref(last)));
     Tape tape =
         new Tape(cell, weights.kernel(), timeMajor, lengths, timeSteps, state0,
-            preActivationSlots.ref(last), recordedStates);
+            new TensorArrays.Ref(last.get(preActivationHandle), lastFlow), recordedStates);
     return new Result(outputs, finalState, tape);
-  }
-
-  /** A TensorArray carried through a loop as two loop variables: handle and flow. */
-  record TapeSlots(Loop.Slot handle, Loop.Slot flow) {
-    static TapeSlots add(Loop loop, TensorArrays.Ref array) {
-      return new TapeSlots(loop.add(array.handle()), loop.add(array.flow()));
-    }
-
-    void write(Ops b, Loop.Values v, Loop.Values next, Operand<TInt32> index,
-        Operand<TFloat32> value) {
-      next.set(flow, TensorArrays.write(b, v.get(handle), index, value, v.floats(flow)));
-    }
-
-    Operand<TFloat32> read(Ops b, Loop.Values v, Operand<TInt32> index) {
-      return TensorArrays.read(b, v.get(handle), index, v.floats(flow));
-    }
-
-    TensorArrays.Ref ref(Loop.Values values) {
-      return new TensorArrays.Ref(values.get(handle), values.floats(flow));
-    }
   }
 }

@@ -56,14 +56,10 @@ public final class DynamicRnnBackprop {
     Operand<TFloat32> recurrentKernel =
         tf.slice(kernel, tf.constant(new int[] {inputSize, 0}), tf.constant(new int[] {-1, -1}));
 
-    Operand<TFloat32> zeroState = tape.initialState().get(0);
-    Operand<TFloat32> outputsGradientTimeMajor =
-        outputsGradient != null
-            ? tf.linalg.transpose(outputsGradient, tf.constant(swapBatchAndTime))
-            : tf.fill(
-                tf.concat(List.of(tf.expandDims(tape.timeSteps(), tf.constant(0)),
-                    tf.shape(zeroState)), tf.constant(0)),
-                tf.constant(0f));
+    // A loss that reads only the final state (notebook 002) sends no gradient into the outputs.
+    Operand<TFloat32> outputsGradientTimeMajor = outputsGradient == null
+        ? null
+        : tf.linalg.transpose(outputsGradient, tf.constant(swapBatchAndTime));
     List<Operand<TFloat32>> stateGradient0 = new ArrayList<>();
     for (int i = 0; i < cell.stateSize(); i++) {
       Operand<TFloat32> given =
@@ -77,13 +73,15 @@ public final class DynamicRnnBackprop {
     Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
     Loop.Slot length = loop.add(tape.sequenceLength());
     Loop.Slot recurrent = loop.add(recurrentKernel);
-    Loop.Slot outputGrad = loop.add(outputsGradientTimeMajor);
-    DynamicRnn.TapeSlots preActivations = DynamicRnn.TapeSlots.add(loop, tape.preActivations());
-    List<DynamicRnn.TapeSlots> states = new ArrayList<>();
-    tape.states().forEach(s -> states.add(DynamicRnn.TapeSlots.add(loop, s)));
+    Loop.Slot outputGrad =
+        outputsGradientTimeMajor == null ? null : loop.add(outputsGradientTimeMajor);
+    Loop.Slot preActivations = loop.add(tape.preActivations().handle());
+    List<Loop.Slot> states = new ArrayList<>();
+    tape.states().forEach(s -> states.add(loop.add(s.handle())));
     List<Loop.Slot> stateGradient = loop.addAll(stateGradient0);
-    DynamicRnn.TapeSlots preActivationGradient =
-        DynamicRnn.TapeSlots.add(loop, preActivationGradients);
+    Loop.Slot preActivationGradient = loop.add(preActivationGradients.handle());
+    // One flow orders the tape's reads and this loop's writes (see DynamicRnn).
+    Loop.Slot flow = loop.add(tape.preActivations().flow());
 
     Loop.Values last =
         loop.build(
@@ -92,17 +90,19 @@ public final class DynamicRnnBackprop {
             (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
+              Operand<TFloat32> f = v.floats(flow);
               // The tape holds the state before step t at index t and after it at t + 1.
               Operand<TInt32> afterT = b.math.add(t, b.constant(1));
               List<Operand<TFloat32>> previous = new ArrayList<>();
               List<Operand<TFloat32>> current = new ArrayList<>();
-              for (DynamicRnn.TapeSlots recorded : states) {
-                previous.add(recorded.read(b, v, t));
-                current.add(recorded.read(b, v, afterT));
+              for (Loop.Slot recorded : states) {
+                previous.add(TensorArrays.read(b, v.get(recorded), t, f));
+                current.add(TensorArrays.read(b, v.get(recorded), afterT, f));
               }
               Operand<TBool> inSequence =
                   b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
-              Operand<TFloat32> outputGradient = b.gather(v.floats(outputGrad), t, b.constant(0));
+              Operand<TFloat32> outputGradient =
+                  outputGrad == null ? null : b.gather(v.floats(outputGrad), t, b.constant(0));
 
               // Inside a sequence the gradient goes through the cell; past its end the state was
               // only carried, so its gradient is carried back unchanged.
@@ -111,30 +111,35 @@ public final class DynamicRnnBackprop {
               for (int i = 0; i < stateGradient.size(); i++) {
                 Operand<TFloat32> g = v.floats(stateGradient.get(i));
                 Operand<TFloat32> zeros = b.zerosLike(g);
-                Operand<TFloat32> arriving = i == hidden ? b.math.add(g, outputGradient) : g;
+                Operand<TFloat32> arriving =
+                    i == hidden && outputGradient != null ? b.math.add(g, outputGradient) : g;
                 intoCell.add(b.select(inSequence, arriving, zeros));
                 carried.add(b.select(inSequence, zeros, g));
               }
-              RnnCell.BackwardStep step =
-                  cell.backward(b, preActivations.read(b, v, t), previous, current, intoCell);
+              RnnCell.BackwardStep step = cell.backward(
+                  b, TensorArrays.read(b, v.get(preActivations), t, f), previous, current, intoCell);
               Operand<TFloat32> dPre = step.preActivationGradient();
               for (int i = 0; i < stateGradient.size(); i++) {
-                Operand<TFloat32> g =
-                    b.math.add(step.previousStateGradient().get(i), carried.get(i));
+                Operand<TFloat32> g = carried.get(i);
+                Operand<TFloat32> throughCell = step.previousStateGradient().get(i);
+                if (throughCell != null) {
+                  g = b.math.add(throughCell, g);
+                }
                 if (i == hidden) {
                   g = b.math.add(g, b.linalg.matMul(dPre, v.floats(recurrent),
                       MatMul.transposeB(true)));
                 }
                 next.set(stateGradient.get(i), g);
               }
-              preActivationGradient.write(b, v, next, t, dPre);
+              next.set(flow, TensorArrays.write(b, v.get(preActivationGradient), t, dPre, f));
               next.set(time, b.math.sub(t, b.constant(1)));
             });
 
     // Sums over all steps, as [time * batch, ...] matmuls.
     Operand<TFloat32> dPreTimeMajor =
-        TensorArrays.stack(tf, preActivationGradient.ref(last), tape.timeSteps(),
-            Shape.of(-1, gateWidth));
+        TensorArrays.stack(tf,
+            new TensorArrays.Ref(last.get(preActivationGradient), last.floats(flow)),
+            tape.timeSteps(), Shape.of(-1, gateWidth));
     Operand<TFloat32> dPreRows = tf.reshape(dPreTimeMajor, tf.constant(new long[] {-1, gateWidth}));
     Operand<TFloat32> previousHidden =
         TensorArrays.stack(tf, tape.states().get(hidden), tape.timeSteps(), Shape.of(-1, units));
@@ -144,7 +149,7 @@ public final class DynamicRnnBackprop {
             tf.constant(new long[] {-1, inputSize + units}));
     Operand<TFloat32> kernelGradient =
         tf.linalg.matMul(cellInputs, dPreRows, MatMul.transposeA(true));
-    Operand<TFloat32> biasGradient = tf.sum(dPreRows, tf.constant(0));
+    Operand<TFloat32> biasGradient = tf.nn.biasAddGrad(dPreRows);
     Operand<TFloat32> inputsGradientTimeMajor =
         tf.reshape(
             tf.linalg.matMul(dPreRows, inputKernel, MatMul.transposeB(true)),

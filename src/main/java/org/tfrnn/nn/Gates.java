@@ -6,7 +6,7 @@ import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
 
-/** Small op helpers shared by the cells' forward and backward steps. */
+/** Op helpers shared by the cells' forward and backward steps. */
 final class Gates {
   private Gates() {}
 
@@ -19,15 +19,5 @@ final class Gates {
     List<Operand<TFloat32>> parts = new ArrayList<>(n);
     split.output().forEach(parts::add);
     return parts;
-  }
-
-  /** s * (1 - s) for s = sigmoid(x). */
-  static Operand<TFloat32> sigmoidDerivative(Ops tf, Operand<TFloat32> s) {
-    return tf.math.mul(s, tf.math.sub(tf.constant(1f), s));
-  }
-
-  /** 1 - t^2 for t = tanh(x). */
-  static Operand<TFloat32> tanhDerivative(Ops tf, Operand<TFloat32> t) {
-    return tf.math.sub(tf.constant(1f), tf.math.square(t));
   }
 }

@@ -52,7 +52,8 @@ public interface RnnCell {
    * The backward step at one time: given the stored pre-activation, the previous and new states
    * and the gradient arriving at the new state, returns the gradient of the pre-activation and the
    * part of the previous state's gradient that does not go through the kernel (the caller adds
-   * {@code dPre @ kernel_h^T} to the hidden state's).
+   * {@code dPre @ kernel_h^T} to the hidden state's). A part that is zero is returned as null, so
+   * the loop adds no zeros.
    */
   BackwardStep backward(
       Ops tf,

@@ -29,9 +29,11 @@ class DynamicRnnBackpropTest {
    * gradient routed to the wrong step or state part cannot cancel out.
    */
   private static Operand<TFloat32> loss(Ops tf, Operand<TFloat32> outputs,
-      List<Operand<TFloat32>> finalState, List<Operand<TFloat32>> projections) {
-    Operand<TFloat32> total = tf.sum(tf.math.mul(outputs, projections.get(0)),
-        tf.constant(new int[] {0, 1, 2}));
+      List<Operand<TFloat32>> finalState, List<Operand<TFloat32>> projections,
+      boolean useOutputs) {
+    Operand<TFloat32> total = useOutputs
+        ? tf.sum(tf.math.mul(outputs, projections.get(0)), tf.constant(new int[] {0, 1, 2}))
+        : tf.constant(0f);
     for (int i = 0; i < finalState.size(); i++) {
       Operand<TFloat32> stateTerm = tf.math.tanh(finalState.get(i));
       total = tf.math.add(total, tf.sum(tf.math.mul(stateTerm, projections.get(1 + i)),
@@ -40,9 +42,12 @@ class DynamicRnnBackpropTest {
     return total;
   }
 
-  @ParameterizedTest(name = "{0}, lengths={1}")
-  @CsvSource({"LSTM,false", "LSTM,true", "RNN,false", "RNN,true"})
-  void bpttEqualsAutodiffOfStaticUnroll(ReferenceRnn.Kind kind, boolean withLengths) {
+  /** useOutputs=false: a loss on the final state only (notebook 002), no gradient into outputs. */
+  @ParameterizedTest(name = "{0}, lengths={1}, outputs used={2}")
+  @CsvSource({"LSTM,false,true", "LSTM,true,true", "RNN,false,true", "RNN,true,true",
+      "LSTM,true,false", "RNN,true,false"})
+  void bpttEqualsAutodiffOfStaticUnroll(ReferenceRnn.Kind kind, boolean withLengths,
+      boolean useOutputs) {
     RnnCell cell = RnnForwardTest.cellOf(kind);
     int units = cell.units();
     try (RnnGraph graph = new RnnGraph(cell, TIME)) {
@@ -61,16 +66,19 @@ class DynamicRnnBackpropTest {
 
       StaticRnn.Result unrolled = graph.staticRnn(TIME, withLengths, true);
       Operand<TFloat32> staticLoss = loss(tf,
-          tf.stack(unrolled.outputs(), Stack.axis(1L)), unrolled.finalState(), projections);
+          tf.stack(unrolled.outputs(), Stack.axis(1L)), unrolled.finalState(), projections,
+          useOutputs);
       List<Operand<?>> wrt = new ArrayList<>(List.of(graph.kernel, graph.bias, graph.x));
       wrt.addAll(graph.initialState);
       List<Output<?>> expected = Gradients.of(staticLoss, wrt);
 
       DynamicRnn.Result looped = graph.dynamicRnn(withLengths, true);
-      Operand<TFloat32> loopLoss = loss(tf, looped.outputs(), looped.finalState(), projections);
+      Operand<TFloat32> loopLoss =
+          loss(tf, looped.outputs(), looped.finalState(), projections, useOutputs);
       List<Operand<?>> loopOutputs = new ArrayList<>(List.of(looped.outputs()));
       loopOutputs.addAll(looped.finalState());
       List<Output<?>> upstream = Gradients.of(loopLoss, loopOutputs);
+      assertEquals(useOutputs, upstream.get(0) != null, "outputs gradient present");
       List<Operand<TFloat32>> finalStateGradient = new ArrayList<>();
       for (int i = 0; i < cell.stateSize(); i++) {
         finalStateGradient.add(typed(upstream.get(1 + i)));
