@@ -16,10 +16,7 @@ public record BasicLstmCell(int inputSize, int units, float forgetBias) implemen
   public static final int H = 1;
 
   public BasicLstmCell {
-    if (inputSize <= 0 || units <= 0) {
-      throw new IllegalArgumentException(
-          "inputSize and units must be positive, got " + inputSize + " and " + units);
-    }
+    RnnCell.requirePositiveSizes(inputSize, units);
   }
 
   @Override

@@ -10,10 +10,7 @@ import org.tensorflow.types.TFloat32;
 public record BasicRnnCell(int inputSize, int units) implements RnnCell {
 
   public BasicRnnCell {
-    if (inputSize <= 0 || units <= 0) {
-      throw new IllegalArgumentException(
-          "inputSize and units must be positive, got " + inputSize + " and " + units);
-    }
+    RnnCell.requirePositiveSizes(inputSize, units);
   }
 
   @Override

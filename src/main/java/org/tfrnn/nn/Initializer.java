@@ -26,7 +26,7 @@ public sealed interface Initializer {
           scope.random.randomStandardNormal(
               scope.constant(shape), TFloat32.class,
               RandomStandardNormal.seed(seeds.graphSeed()), RandomStandardNormal.seed2(seeds.next()));
-      return scope.math.add(scope.math.mul(standard, scope.constant(stddev)), scope.constant(mean));
+      return scaleAndShift(scope, standard, stddev, mean);
     }
   }
 
@@ -39,7 +39,7 @@ public sealed interface Initializer {
           scope.random.truncatedNormal(
               scope.constant(shape), TFloat32.class,
               TruncatedNormal.seed(seeds.graphSeed()), TruncatedNormal.seed2(seeds.next()));
-      return scope.math.add(scope.math.mul(standard, scope.constant(stddev)), scope.constant(mean));
+      return scaleAndShift(scope, standard, stddev, mean);
     }
   }
 
@@ -76,8 +76,13 @@ public sealed interface Initializer {
           scope.random.randomUniform(
               scope.constant(shape), TFloat32.class,
               RandomUniform.seed(seeds.graphSeed()), RandomUniform.seed2(seeds.next()));
-      return scope.math.add(
-          scope.math.mul(unit, scope.constant(2 * limit)), scope.constant(-limit));
+      return scaleAndShift(scope, unit, 2 * limit, -limit);
     }
+  }
+
+  /** {@code values * scale + shift}, the last two ops of TF1's random initializers. */
+  private static Operand<TFloat32> scaleAndShift(
+      Ops tf, Operand<TFloat32> values, float scale, float shift) {
+    return tf.math.add(tf.math.mul(values, tf.constant(scale)), tf.constant(shift));
   }
 }

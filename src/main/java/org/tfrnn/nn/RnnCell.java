@@ -62,6 +62,14 @@ public interface RnnCell {
       List<Operand<TFloat32>> newState,
       List<Operand<TFloat32>> newStateGradient);
 
+  /** The check both cells' constructors make. */
+  static void requirePositiveSizes(int inputSize, int units) {
+    if (inputSize <= 0 || units <= 0) {
+      throw new IllegalArgumentException(
+          "inputSize and units must be positive, got " + inputSize + " and " + units);
+    }
+  }
+
   /** Kernel and bias of a cell, as variables or as loop-body tensors. */
   record CellWeights(Operand<TFloat32> kernel, Operand<TFloat32> bias) {}
 
