@@ -57,10 +57,6 @@ public final class Variables {
     return create(scope, name, Shape.scalar(), TInt64.class, init -> init.constant(0L));
   }
 
-  public Seeds seeds() {
-    return seeds;
-  }
-
   /** Trainable variables in creation order. */
   public List<Variable<TFloat32>> trainableVariables() {
     return Collections.unmodifiableList(trainable);
