@@ -33,6 +33,8 @@ public final class ModelServer implements AutoCloseable {
   private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
   private final ServerConfig config;
   private final VersionedModel model;
+  private final ServedModels models;
+  private final ServerListener listener;
   private final HttpServer http;
   private final ExecutorService requestThreads;
   private final ScheduledExecutorService poller;
@@ -42,9 +44,11 @@ public final class ModelServer implements AutoCloseable {
   private boolean stopCalled;
 
   private ModelServer(ServerConfig config, VersionedModel model, HttpServer http,
-      ExecutorService requestThreads, ScheduledExecutorService poller) {
+      ExecutorService requestThreads, ScheduledExecutorService poller, ServerListener listener) {
     this.config = config;
     this.model = model;
+    this.models = new ServedModels(List.of(model));
+    this.listener = listener;
     this.http = http;
     this.requestThreads = requestThreads;
     this.poller = poller;
@@ -78,7 +82,8 @@ public final class ModelServer implements AutoCloseable {
         daemonThreads("serve-" + config.modelName() + "-request-"));
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("serve-" + config.modelName() + "-poll-"));
-    ModelServer server = new ModelServer(config, model, http, requestThreads, poller);
+    ModelServer server = new ModelServer(config, model, http, requestThreads, poller,
+        listener);
     http.createContext("/", new RestApiHandler(model, config.maxRequestBytes(), server.inFlight,
         listener));
     http.setExecutor(requestThreads);
@@ -200,6 +205,15 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
+  /** The served models, for the other front ends (gRPC). */
+  ServedModels models() {
+    return models;
+  }
+
+  ServerListener listener() {
+    return listener;
+  }
+
   /** Same as {@link #stop()}. */
   @Override
   public void close() {
@@ -217,7 +231,7 @@ public final class ModelServer implements AutoCloseable {
     }
   }
 
-  private static ThreadFactory daemonThreads(String prefix) {
+  static ThreadFactory daemonThreads(String prefix) {
     AtomicInteger count = new AtomicInteger();
     return runnable -> {
       Thread thread = new Thread(runnable, prefix + count.incrementAndGet());

@@ -14,6 +14,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SignatureDef;
 import org.tfrnn.savedmodel.ModelVersions;
 import org.tfrnn.savedmodel.SignatureSpec;
 import org.tfrnn.savedmodel.TensorSpec;
@@ -68,6 +69,14 @@ public final class Predictor implements AutoCloseable {
   /** The model directory that was loaded (a version directory when a base path was given). */
   public Path directory() {
     return directory;
+  }
+
+  /**
+   * Every signature of the MetaGraph as the SavedModel stores it, internal ones such as
+   * {@code __saved_model_init_op} included (what TensorFlow Serving's metadata lists).
+   */
+  public Map<String, SignatureDef> signatureDefs() {
+    return bundle.metaGraphDef().getSignatureDefMap();
   }
 
   public List<SignatureSpec> signatures() {

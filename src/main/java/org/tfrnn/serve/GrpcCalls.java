@@ -1,0 +1,107 @@
+package org.tfrnn.serve;
+
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import org.tfrnn.savedmodel.SignatureSpec;
+import tensorflow.serving.Model.ModelSpec;
+
+/**
+ * What every gRPC method shares: the answer or the error with TensorFlow Serving's status code
+ * ({@code INVALID_ARGUMENT} for a bad request, {@code NOT_FOUND} for an unknown model or version,
+ * {@code FAILED_PRECONDITION} for an unknown signature, {@code UNAVAILABLE} while shutting down,
+ * {@code INTERNAL} for the server's own failure, whose details go to the {@link ServerListener}).
+ */
+final class GrpcCalls {
+  private final ServerListener listener;
+
+  GrpcCalls(ServerListener listener) {
+    this.listener = listener;
+  }
+
+  <T> void answer(String method, StreamObserver<T> observer, Supplier<T> call) {
+    T response;
+    try {
+      response = call.get();
+    } catch (StatusRuntimeException e) {
+      observer.onError(e);
+      return;
+    } catch (ServingException e) {
+      observer.onError(status(e).withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (PredictionException e) {
+      if (!e.badRequest()) {
+        listener.requestFailed("gRPC", method, e);
+      }
+      Status status = e.badRequest() ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
+      return;
+    } catch (RuntimeException e) {
+      listener.requestFailed("gRPC", method, e);
+      observer.onError(Status.INTERNAL.withDescription("internal server error ("
+          + e.getClass().getSimpleName() + "); the server's log has the details")
+          .asRuntimeException());
+      return;
+    }
+    observer.onNext(response);
+    observer.onCompleted();
+  }
+
+  private static Status status(ServingException e) {
+    return switch (e.httpStatus()) {
+      case 400 -> Status.INVALID_ARGUMENT;
+      case 404 -> Status.NOT_FOUND;
+      case 413 -> Status.RESOURCE_EXHAUSTED;
+      case 501 -> Status.UNIMPLEMENTED;
+      case 503 -> Status.UNAVAILABLE;
+      default -> Status.INTERNAL;
+    };
+  }
+
+  static ModelSpec requireSpec(boolean present, ModelSpec spec) {
+    if (!present) {
+      throw invalid("Missing ModelSpec");
+    }
+    if (spec.getName().isEmpty()) {
+      throw invalid("ModelSpec has no name");
+    }
+    return spec;
+  }
+
+  static VersionedModel model(ServedModels models, ModelSpec spec) {
+    return models.require(spec.getName(), servable(spec));
+  }
+
+  /** {@code Latest(name)} or {@code Specific(name, version)}, as TensorFlow Serving names them. */
+  static String servable(ModelSpec spec) {
+    return spec.hasVersion()
+        ? "Specific(" + spec.getName() + ", " + spec.getVersion().getValue() + ")"
+        : "Latest(" + spec.getName() + ")";
+  }
+
+  static OptionalLong version(ModelSpec spec) {
+    if (!spec.getVersionLabel().isEmpty()) {
+      throw new StatusRuntimeException(Status.NOT_FOUND.withDescription(
+          "Unrecognized servable version label: " + spec.getVersionLabel()));
+    }
+    return spec.hasVersion() ? OptionalLong.of(spec.getVersion().getValue()) : OptionalLong.empty();
+  }
+
+  /**
+   * The named signature ({@code serving_default} if none is named), or
+   * {@code FAILED_PRECONDITION} as TensorFlow Serving answers.
+   */
+  static SignatureSpec signature(Predictor predictor, String key) {
+    if (!key.isEmpty() && predictor.signatures().stream().noneMatch(s -> s.key().equals(key))) {
+      throw new StatusRuntimeException(Status.FAILED_PRECONDITION.withDescription(
+          "Serving signature key \"" + key + "\" not found."));
+    }
+    return predictor.signature(key);
+  }
+
+  private static StatusRuntimeException invalid(String message) {
+    return new StatusRuntimeException(Status.INVALID_ARGUMENT.withDescription(message));
+  }
+}

@@ -1,0 +1,69 @@
+package org.tfrnn.serve;
+
+import io.grpc.stub.StreamObserver;
+import java.util.List;
+import org.tensorflow.proto.error.Code;
+import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
+import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
+import tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import tensorflow.serving.ModelManagement.ReloadConfigRequest;
+import tensorflow.serving.ModelManagement.ReloadConfigResponse;
+import tensorflow.serving.ModelServiceGrpc;
+import tensorflow.serving.Model.ModelSpec;
+import tensorflow.serving.Status.StatusProto;
+
+/**
+ * TensorFlow Serving's {@code tensorflow.serving.ModelService}: {@code GetModelStatus} and
+ * {@code HandleReloadConfigRequest}.
+ */
+final class GrpcModelService extends ModelServiceGrpc.ModelServiceImplBase {
+  private final ServedModels models;
+  private final GrpcCalls calls;
+
+  GrpcModelService(ServedModels models, GrpcCalls calls) {
+    this.models = models;
+    this.calls = calls;
+  }
+
+  @Override
+  public void getModelStatus(GetModelStatusRequest request,
+      StreamObserver<GetModelStatusResponse> answer) {
+    calls.answer("GetModelStatus", answer, () -> {
+      ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
+      VersionedModel model = models.get(spec.getName());
+      if (model == null) {
+        throw ServingException.notFound("Could not find any versions of model "
+            + spec.getName());
+      }
+      List<VersionStatus> statuses;
+      if (spec.hasVersion()) {
+        long version = spec.getVersion().getValue();
+        statuses = List.of(model.status(version).orElseThrow(() -> ServingException.notFound(
+            "Could not find version " + version + " of model " + spec.getName())));
+      } else {
+        statuses = model.statuses();
+      }
+      GetModelStatusResponse.Builder response = GetModelStatusResponse.newBuilder();
+      statuses.forEach(status -> response.addModelVersionStatus(toProto(status)));
+      return response.build();
+    });
+  }
+
+  static ModelVersionStatus toProto(VersionStatus status) {
+    return ModelVersionStatus.newBuilder()
+        .setVersion(status.version())
+        .setState(ModelVersionStatus.State.valueOf(status.state()))
+        .setStatus(StatusProto.newBuilder()
+            .setErrorCode(Code.valueOf(status.errorCode()))
+            .setErrorMessage(status.errorMessage()))
+        .build();
+  }
+
+  @Override
+  public void handleReloadConfigRequest(ReloadConfigRequest request,
+      StreamObserver<ReloadConfigResponse> answer) {
+    calls.answer("HandleReloadConfigRequest", answer, () -> {
+      throw new ServingException(501, "reloading the model config is not implemented yet");
+    });
+  }
+}
