@@ -29,6 +29,21 @@ public final class ModelVersions {
     }
   }
 
+  /** Every numeric version directory under {@code base} that holds a saved_model.pb, ascending. */
+  public static long[] all(Path base) throws IOException {
+    if (!Files.isDirectory(base)) {
+      return new long[0];
+    }
+    try (Stream<Path> children = Files.list(base)) {
+      return children
+          .filter(p -> isVersionName(p.getFileName().toString()))
+          .filter(p -> Files.isRegularFile(p.resolve(SAVED_MODEL_FILE)))
+          .mapToLong(p -> Long.parseLong(p.getFileName().toString()))
+          .sorted()
+          .toArray();
+    }
+  }
+
   /**
    * {@code dir} itself if it is a SavedModel, else its highest version, so commands accept
    * either a model directory or a base path.

@@ -76,17 +76,18 @@ final class GrpcCalls {
 
   /** {@code Latest(name)} or {@code Specific(name, version)}, as TensorFlow Serving names them. */
   static String servable(ModelSpec spec) {
-    return spec.hasVersion()
-        ? "Specific(" + spec.getName() + ", " + spec.getVersion().getValue() + ")"
-        : "Latest(" + spec.getName() + ")";
+    if (spec.hasVersion()) {
+      return "Specific(" + spec.getName() + ", " + spec.getVersion().getValue() + ")";
+    }
+    return spec.getVersionLabel().isEmpty() ? "Latest(" + spec.getName() + ")"
+        : "Labelled(" + spec.getName() + ", " + spec.getVersionLabel() + ")";
   }
 
-  static OptionalLong version(ModelSpec spec) {
-    if (!spec.getVersionLabel().isEmpty()) {
-      throw new StatusRuntimeException(Status.NOT_FOUND.withDescription(
-          "Unrecognized servable version label: " + spec.getVersionLabel()));
-    }
-    return spec.hasVersion() ? OptionalLong.of(spec.getVersion().getValue()) : OptionalLong.empty();
+  /** Holds the version the spec asks for: by number, by label, or the highest. */
+  static LoadedVersion.Hold hold(VersionedModel model, ModelSpec spec) {
+    OptionalLong version = spec.hasVersion()
+        ? OptionalLong.of(spec.getVersion().getValue()) : OptionalLong.empty();
+    return model.hold(version, spec.getVersionLabel());
   }
 
   /**

@@ -1,6 +1,9 @@
 package org.tfrnn.serve;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.util.List;
 import org.tensorflow.proto.error.Code;
 import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
@@ -17,11 +20,18 @@ import tensorflow.serving.Status.StatusProto;
  * {@code HandleReloadConfigRequest}.
  */
 final class GrpcModelService extends ModelServiceGrpc.ModelServiceImplBase {
+  /** What {@code HandleReloadConfigRequest} does with the new config's models. */
+  interface Reloader {
+    void reload(List<ServedModelConfig> models) throws IOException;
+  }
+
   private final ServedModels models;
+  private final Reloader reloader;
   private final GrpcCalls calls;
 
-  GrpcModelService(ServedModels models, GrpcCalls calls) {
+  GrpcModelService(ServedModels models, Reloader reloader, GrpcCalls calls) {
     this.models = models;
+    this.reloader = reloader;
     this.calls = calls;
   }
 
@@ -63,7 +73,26 @@ final class GrpcModelService extends ModelServiceGrpc.ModelServiceImplBase {
   public void handleReloadConfigRequest(ReloadConfigRequest request,
       StreamObserver<ReloadConfigResponse> answer) {
     calls.answer("HandleReloadConfigRequest", answer, () -> {
-      throw new ServingException(501, "reloading the model config is not implemented yet");
+      List<ServedModelConfig> configs;
+      try {
+        configs = ServedModelConfig.of(request.getConfig());
+      } catch (IllegalArgumentException e) {
+        throw new StatusRuntimeException(Status.INVALID_ARGUMENT.withDescription(e.getMessage()));
+      }
+      if (configs.isEmpty()) {
+        throw new StatusRuntimeException(Status.INVALID_ARGUMENT.withDescription(
+            "the config lists no model (model_config_list is empty)"));
+      }
+      try {
+        reloader.reload(configs);
+      } catch (IOException e) {
+        throw new StatusRuntimeException(Status.UNKNOWN.withDescription(e.getMessage()));
+      } catch (IllegalStateException e) {
+        throw new StatusRuntimeException(Status.FAILED_PRECONDITION.withDescription(
+            e.getMessage()));
+      }
+      return ReloadConfigResponse.newBuilder()
+          .setStatus(StatusProto.newBuilder().setErrorCode(Code.OK)).build();
     });
   }
 }

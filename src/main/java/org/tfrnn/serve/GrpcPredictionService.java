@@ -45,7 +45,7 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
     calls.answer("Predict", answer, () -> {
       ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
       VersionedModel model = GrpcCalls.model(models, spec);
-      try (LoadedVersion.Hold hold = model.hold(GrpcCalls.version(spec))) {
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
         Predictor predictor = hold.loaded().predictor();
         SignatureSpec signature = GrpcCalls.signature(predictor, spec.getSignatureName());
         Map<String, NdValue> inputs = new LinkedHashMap<>();
@@ -80,7 +80,7 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
         }
       }
       VersionedModel model = GrpcCalls.model(models, spec);
-      try (LoadedVersion.Hold hold = model.hold(GrpcCalls.version(spec))) {
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
         SignatureDefMap signatures = SignatureDefMap.newBuilder()
             .putAllSignatureDef(hold.loaded().predictor().signatureDefs()).build();
         return GetModelMetadataResponse.newBuilder()

@@ -51,7 +51,7 @@ public final class GrpcServer implements AutoCloseable {
         .executor(callThreads)
         .maxInboundMessageSize((int) config.maxRequestBytes())
         .addService(new GrpcPredictionService(models.models(), calls))
-        .addService(new GrpcModelService(models.models(), calls))
+        .addService(new GrpcModelService(models.models(), models::reloadModels, calls))
         .build();
     try {
       server.start();

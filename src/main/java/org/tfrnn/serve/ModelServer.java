@@ -32,7 +32,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class ModelServer implements AutoCloseable {
   private static final String NODELAY_PROPERTY = "sun.net.httpserver.nodelay";
   private final ServerConfig config;
-  private final VersionedModel model;
   private final ServedModels models;
   private final ServerListener listener;
   private final HttpServer http;
@@ -43,11 +42,10 @@ public final class ModelServer implements AutoCloseable {
   private final Object stopping = new Object();
   private boolean stopCalled;
 
-  private ModelServer(ServerConfig config, VersionedModel model, HttpServer http,
+  private ModelServer(ServerConfig config, ServedModels models, HttpServer http,
       ExecutorService requestThreads, ScheduledExecutorService poller, ServerListener listener) {
     this.config = config;
-    this.model = model;
-    this.models = new ServedModels(List.of(model));
+    this.models = models;
     this.listener = listener;
     this.http = http;
     this.requestThreads = requestThreads;
@@ -67,36 +65,45 @@ public final class ModelServer implements AutoCloseable {
    */
   public static ModelServer start(ServerConfig config, ServerListener listener)
       throws IOException {
+    return start(config, List.of(ServedModelConfig.latest(config.modelName(),
+        config.modelBasePath())), listener);
+  }
+
+  /**
+   * Serves several models (a model config file's), each with its version policy and labels.
+   * The config's own model name and base path then only name the model that
+   * {@link #servedVersion()}, {@link #modelUri()} and the other single-model methods describe:
+   * give those of the first model.
+   *
+   * @throws IOException if a model has no version to serve or cannot be loaded, or the address
+   *     cannot be bound (nothing is left running then)
+   */
+  public static ModelServer start(ServerConfig config, List<ServedModelConfig> modelConfigs,
+      ServerListener listener) throws IOException {
     disableNagle();
-    VersionedModel model = VersionedModel.open(config.modelName(), config.modelBasePath(),
-        listener);
+    ServedModels models = ServedModels.open(modelConfigs, listener);
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
     } catch (IOException | RuntimeException e) {
-      model.close();
+      models.close();
       throw new IOException("cannot listen on " + config.host() + ":" + config.port() + ": "
           + e.getMessage(), e);
     }
     ExecutorService requestThreads = Executors.newFixedThreadPool(config.threads(),
         daemonThreads("serve-" + config.modelName() + "-request-"));
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
-        daemonThreads("serve-" + config.modelName() + "-poll-"));
-    ModelServer server = new ModelServer(config, model, http, requestThreads, poller,
+        daemonThreads("serve-poll-"));
+    ModelServer server = new ModelServer(config, models, http, requestThreads, poller,
         listener);
-    http.createContext("/", new RestApiHandler(model, config.maxRequestBytes(), server.inFlight,
+    http.createContext("/", new RestApiHandler(models, config.maxRequestBytes(), server.inFlight,
         listener));
     http.setExecutor(requestThreads);
     http.start();
     long pollMillis = config.pollInterval().toMillis();
-    poller.scheduleWithFixedDelay(() -> {
-      try {
-        model.refresh();
-      } catch (RuntimeException e) {
-        // A failed poll must not end the polling (a scheduled task that throws is not rerun).
-        listener.pollFailed(config.modelName(), config.modelBasePath(), e);
-      }
-    }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    // refresh() reports and swallows each model's failures: a scheduled task that throws would
+    // not run again.
+    poller.scheduleWithFixedDelay(models::refresh, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     return server;
   }
 
@@ -122,21 +129,54 @@ public final class ModelServer implements AutoCloseable {
 
   /** The version answering requests without a version in their URL. */
   public long servedVersion() {
-    return model.servedVersion();
+    return defaultModel().servedVersion();
   }
 
-  /** What the status API reports: the served version, then replaced and failed ones. */
+  /** What the status API reports: the served versions, then replaced and failed ones. */
   public List<VersionStatus> versionStatuses() {
-    return model.statuses();
+    return defaultModel().statuses();
+  }
+
+  /** What the status API reports for the model of that name (empty if it is not served). */
+  public List<VersionStatus> versionStatuses(String modelName) {
+    VersionedModel model = models.get(modelName);
+    return model == null ? List.of() : model.statuses();
+  }
+
+  /** The names of the models served now. */
+  public List<String> modelNames() {
+    return models.all().stream().map(VersionedModel::name).sorted().toList();
   }
 
   /**
-   * Looks for a new highest version now rather than at the next poll, and serves it if it loads.
+   * Looks for new versions now rather than at the next poll, and serves them if they load.
    *
-   * @return whether the served version changed
+   * @return whether the versions served of the config's model changed
    */
   public boolean checkForNewVersion() {
-    return model.refresh();
+    return defaultModel().refresh();
+  }
+
+  /**
+   * Serves exactly the models of a new model config (a reloaded config file's): loads new ones
+   * first, applies changed policies and labels, unloads removed models after their last request.
+   *
+   * @throws IOException if a new model cannot be loaded (the models served stay as they were)
+   * @throws IllegalStateException if a label names a version that is not available
+   */
+  public void reloadModels(List<ServedModelConfig> modelConfigs) throws IOException {
+    if (modelConfigs.isEmpty()) {
+      throw new IllegalArgumentException("a model config must list at least one model");
+    }
+    models.apply(modelConfigs);
+  }
+
+  private VersionedModel defaultModel() {
+    VersionedModel model = models.get(config.modelName());
+    if (model == null) {
+      throw new IllegalStateException("model '" + config.modelName() + "' is not served");
+    }
+    return model;
   }
 
   /** Requests being handled right now. */
@@ -180,7 +220,7 @@ public final class ModelServer implements AutoCloseable {
       } catch (InterruptedException e) {
         interrupted = true;
       }
-      model.close();
+      models.close();
     } finally {
       stopped.countDown();
       if (interrupted) {

@@ -16,12 +16,12 @@ import org.tfrnn.savedmodel.SignatureSpec;
 import org.tfrnn.tensors.NdValue;
 
 /**
- * TensorFlow Serving's REST API over one {@link VersionedModel}:
+ * TensorFlow Serving's REST API over the {@link ServedModels}:
  *
  * <pre>
- * GET  /v1/models/NAME[/versions/N]             version status
- * GET  /v1/models/NAME[/versions/N]/metadata    signatures
- * POST /v1/models/NAME[/versions/N]:predict     run a signature
+ * GET  /v1/models/NAME[/versions/N|/labels/L]             version status
+ * GET  /v1/models/NAME[/versions/N|/labels/L]/metadata    signatures
+ * POST /v1/models/NAME[/versions/N|/labels/L]:predict     run a signature
  * </pre>
  *
  * Every answer is JSON; every error is {@code {"error": "..."}} with TensorFlow Serving's status
@@ -32,22 +32,24 @@ import org.tfrnn.tensors.NdValue;
  */
 final class RestApiHandler implements HttpHandler {
   private static final Pattern PREDICT_PATH = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d+))?:([A-Za-z]+)", Pattern.CASE_INSENSITIVE);
+      "/v1/models/([^/:]+)(?:/versions/(\\d+)|/labels/([^/:]+))?:([A-Za-z]+)",
+      Pattern.CASE_INSENSITIVE);
   private static final Pattern STATUS_PATH = Pattern.compile(
-      "/v1/models/([^/:]+)(?:/versions/(\\d+))?(/metadata)?", Pattern.CASE_INSENSITIVE);
+      "/v1/models/([^/:]+)(?:/versions/(\\d+)|/labels/([^/:]+))?(/metadata)?",
+      Pattern.CASE_INSENSITIVE);
   /** How much of an unwanted request body is read and dropped after answering. */
   private static final long LINGER_BYTES = 64L << 20;
-  private static final String ENDPOINTS = "GET /v1/models/NAME[/versions/N][/metadata], "
-      + "POST /v1/models/NAME[/versions/N]:predict";
+  private static final String ENDPOINTS = "GET /v1/models/NAME[/versions/N|/labels/L]"
+      + "[/metadata], POST /v1/models/NAME[/versions/N|/labels/L]:predict";
 
-  private final VersionedModel model;
+  private final ServedModels models;
   private final long maxRequestBytes;
   private final InFlightRequests inFlight;
   private final ServerListener listener;
 
-  RestApiHandler(VersionedModel model, long maxRequestBytes, InFlightRequests inFlight,
+  RestApiHandler(ServedModels models, long maxRequestBytes, InFlightRequests inFlight,
       ServerListener listener) {
-    this.model = model;
+    this.models = models;
     this.maxRequestBytes = maxRequestBytes;
     this.inFlight = inFlight;
     this.listener = listener;
@@ -103,11 +105,14 @@ final class RestApiHandler implements HttpHandler {
     Matcher predict = PREDICT_PATH.matcher(path);
     if (predict.matches()) {
       requireMethod(exchange, "POST");
-      String verb = predict.group(3).toLowerCase(Locale.ROOT);
+      String verb = predict.group(4).toLowerCase(Locale.ROOT);
       OptionalLong version = version(predict.group(2));
-      requireModel(predict.group(1), version);
+      String label = predict.group(3);
+      VersionedModel model = models.require(predict.group(1), version.isPresent()
+          ? "Specific(" + predict.group(1) + ", " + version.getAsLong() + ")"
+          : "Latest(" + predict.group(1) + ")");
       return switch (verb) {
-        case "predict" -> predict(exchange, version);
+        case "predict" -> predict(exchange, model, version, label);
         case "classify", "regress" -> throw new ServingException(501, ":" + verb + " is not "
             + "supported; this server answers :predict");
         default -> throw ServingException.notFound("unknown method ':" + verb + "' in " + path
@@ -118,11 +123,14 @@ final class RestApiHandler implements HttpHandler {
     if (status.matches()) {
       requireMethod(exchange, "GET");
       OptionalLong version = version(status.group(2));
-      if (!status.group(1).equals(model.name())) {
+      String label = status.group(3);
+      VersionedModel model = models.get(status.group(1));
+      if (model == null) {
         throw ServingException.notFound("Could not find any versions of model "
             + status.group(1));
       }
-      return status.group(3) == null ? status(version) : metadata(version);
+      return status.group(4) == null ? status(model, version, label)
+          : metadata(model, version, label);
     }
     throw ServingException.notFound("no such endpoint: " + method + " " + path
         + "; this server answers " + ENDPOINTS);
@@ -137,13 +145,6 @@ final class RestApiHandler implements HttpHandler {
     }
   }
 
-  private void requireModel(String name, OptionalLong version) {
-    if (!name.equals(model.name())) {
-      throw ServingException.notFound("Servable not found for request: " + (version.isPresent()
-          ? "Specific(" + name + ", " + version.getAsLong() + ")" : "Latest(" + name + ")"));
-    }
-  }
-
   private static OptionalLong version(String digits) {
     if (digits == null) {
       return OptionalLong.empty();
@@ -155,28 +156,35 @@ final class RestApiHandler implements HttpHandler {
     }
   }
 
-  private Answer status(OptionalLong version) {
+  private static Answer status(VersionedModel model, OptionalLong version, String label) {
+    if (label != null) {
+      try (LoadedVersion.Hold hold = model.hold(OptionalLong.empty(), label)) {
+        version = OptionalLong.of(hold.loaded().version());
+      }
+    }
     if (version.isEmpty()) {
       return Answer.ok(ServingJson.status(model.statuses()));
     }
-    VersionStatus status = model.status(version.getAsLong()).orElseThrow(() ->
-        ServingException.notFound("Could not find version " + version.getAsLong() + " of model "
+    long wanted = version.getAsLong();
+    VersionStatus status = model.status(wanted).orElseThrow(() ->
+        ServingException.notFound("Could not find version " + wanted + " of model "
             + model.name()));
     return Answer.ok(ServingJson.status(List.of(status)));
   }
 
-  private Answer metadata(OptionalLong version) {
-    try (LoadedVersion.Hold hold = model.hold(version)) {
+  private static Answer metadata(VersionedModel model, OptionalLong version, String label) {
+    try (LoadedVersion.Hold hold = model.hold(version, label)) {
       LoadedVersion served = hold.loaded();
       return Answer.ok(ServingJson.metadata(model.name(), served.version(),
           served.predictor().signatures()));
     }
   }
 
-  private Answer predict(HttpExchange exchange, OptionalLong version) {
+  private Answer predict(HttpExchange exchange, VersionedModel model, OptionalLong version,
+      String label) {
     PredictRequestJson request = PredictRequestJson.parse(readBody(exchange));
     Map<String, NdValue> outputs;
-    try (LoadedVersion.Hold hold = model.hold(version)) {
+    try (LoadedVersion.Hold hold = model.hold(version, label)) {
       Predictor predictor = hold.loaded().predictor();
       SignatureSpec signature = predictor.signature(request.signatureName());
       outputs = predictor.predict(signature.key(), request.inputsFor(signature));

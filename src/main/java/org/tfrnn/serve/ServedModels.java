@@ -1,16 +1,44 @@
 package org.tfrnn.serve;
 
-import java.util.Collection;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** The models a server answers for, by name; every front end (REST, gRPC) looks them up here. */
-final class ServedModels {
+/**
+ * The models a server answers for, by name; every front end (REST, gRPC) looks them up here.
+ * {@link #apply} changes the set to a new model config: new models are loaded before they are
+ * served, removed ones stop being found at once and are freed after their last request.
+ */
+final class ServedModels implements AutoCloseable {
   private final Map<String, VersionedModel> byName = new ConcurrentHashMap<>();
+  private final ServerListener listener;
+  private final Object applying = new Object();
 
-  ServedModels(Collection<VersionedModel> models) {
-    models.forEach(model -> byName.put(model.name(), model));
+  private ServedModels(ServerListener listener) {
+    this.listener = listener;
+  }
+
+  /**
+   * Loads every configured model.
+   *
+   * @throws IOException if one cannot be served (nothing stays loaded then)
+   */
+  static ServedModels open(List<ServedModelConfig> configs, ServerListener listener)
+      throws IOException {
+    if (configs.isEmpty()) {
+      throw new IOException("no model to serve: the model config lists none");
+    }
+    ServedModels models = new ServedModels(listener);
+    try {
+      models.apply(configs);
+    } catch (IOException | RuntimeException e) {
+      models.close();
+      throw e;
+    }
+    return models;
   }
 
   /** The model of that name, or null. */
@@ -29,5 +57,74 @@ final class ServedModels {
 
   List<VersionedModel> all() {
     return List.copyOf(byName.values());
+  }
+
+  /** Looks for new versions of every model (the file system poll). */
+  void refresh() {
+    for (VersionedModel model : all()) {
+      try {
+        model.refresh();
+      } catch (RuntimeException e) {
+        listener.pollFailed(model.name(), model.basePath(), e);
+      }
+    }
+  }
+
+  /**
+   * Serves exactly the models of {@code configs}: loads new ones (and models whose base path
+   * changed), applies new policies and labels, unloads those no longer listed.
+   *
+   * @throws IOException if a new model cannot be loaded: the models served stay as they were
+   * @throws IllegalStateException if a label names a version that is not available
+   */
+  void apply(List<ServedModelConfig> configs) throws IOException {
+    synchronized (applying) {
+      Map<String, VersionedModel> opened = new LinkedHashMap<>();
+      try {
+        for (ServedModelConfig config : configs) {
+          VersionedModel existing = byName.get(config.name());
+          if (existing == null || !existing.basePath().equals(config.basePath())) {
+            opened.put(config.name(), VersionedModel.open(config.name(), config.basePath(),
+                config.policy(), config.labels(), listener));
+          }
+        }
+      } catch (IOException | RuntimeException e) {
+        opened.values().forEach(VersionedModel::close);
+        throw e;
+      }
+      List<VersionedModel> retired = new ArrayList<>();
+      List<String> listed = configs.stream().map(ServedModelConfig::name).toList();
+      for (String name : List.copyOf(byName.keySet())) {
+        if (!listed.contains(name)) {
+          retired.add(byName.remove(name));
+        }
+      }
+      for (ServedModelConfig config : configs) {
+        VersionedModel fresh = opened.get(config.name());
+        if (fresh != null) {
+          VersionedModel replaced = byName.put(config.name(), fresh);
+          if (replaced != null) {
+            retired.add(replaced);
+          }
+        } else {
+          VersionedModel existing = byName.get(config.name());
+          if (!existing.policy().equals(config.policy())
+              || !existing.labels().equals(config.labels())) {
+            existing.reconfigure(config.policy(), config.labels());
+          }
+        }
+      }
+      // Not found any more; close() waits for the requests that still hold them.
+      retired.forEach(VersionedModel::close);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (applying) {
+      for (String name : List.copyOf(byName.keySet())) {
+        byName.remove(name).close();
+      }
+    }
   }
 }

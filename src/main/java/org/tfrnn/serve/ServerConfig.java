@@ -33,10 +33,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(modelBasePath, "modelBasePath");
     Objects.requireNonNull(host, "host");
-    if (modelName.isEmpty() || !modelName.matches("[^/:?#%\\s]+")) {
-      throw new IllegalArgumentException("model name '" + modelName + "' must be non-empty, "
-          + "without '/', ':', '?', '#', '%' or spaces (it goes into URLs)");
-    }
+    checkModelName(modelName);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
     }
@@ -53,6 +50,14 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdown grace must not be negative, got "
           + shutdownGrace);
+    }
+  }
+
+  static void checkModelName(String modelName) {
+    Objects.requireNonNull(modelName, "modelName");
+    if (modelName.isEmpty() || !modelName.matches("[^/:?#%\\s]+")) {
+      throw new IllegalArgumentException("model name '" + modelName + "' must be non-empty, "
+          + "without '/', ':', '?', '#', '%' or spaces (it goes into URLs)");
     }
   }
 

@@ -11,58 +11,90 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.tfrnn.savedmodel.ModelVersions;
 
 /**
  * A model served under one name from a TensorFlow Serving base path ({@code base/1},
- * {@code base/2}, ...) with TensorFlow Serving's default policy: serve the highest version.
- * {@link #refresh} loads a new highest version while the old one keeps answering, swaps it in,
- * then frees the old one once its last request is done; a version that fails to load is reported
- * and skipped, and the old one stays.
+ * {@code base/2}, ...) with a {@link VersionPolicy} (by default TensorFlow Serving's: the highest
+ * version) and version labels. {@link #refresh} loads the versions the policy wants while the
+ * loaded ones keep answering, then frees those it no longer wants once their last request is done
+ * (availability preserving: a version is only unloaded while another wanted one is loaded); a
+ * version that fails to load is reported and skipped.
  */
 final class VersionedModel implements AutoCloseable {
   private final String name;
   private final Path basePath;
   private final ServerListener listener;
-  private final AtomicReference<LoadedVersion> served = new AtomicReference<>();
-  // Versions that were served and replaced, or failed to load, newest first.
+  private final Map<Long, LoadedVersion> loaded =
+      new ConcurrentSkipListMap<>(Comparator.reverseOrder());
+  // Versions that were served and unloaded, or failed to load, newest first.
   private final Map<Long, VersionStatus> history =
       new ConcurrentSkipListMap<>(Comparator.reverseOrder());
-  // Serialises refresh() and close(); requests never take it.
+  // Serialises refresh(), reconfigure() and close(); requests never take it.
   private final Object switching = new Object();
+  private volatile VersionPolicy policy;
+  private volatile Map<String, Long> labels = Map.of();
   private boolean closed;
   private String lastPollProblem;
 
-  private VersionedModel(String name, Path basePath, ServerListener listener) {
+  private VersionedModel(String name, Path basePath, VersionPolicy policy,
+      ServerListener listener) {
     this.name = name;
     this.basePath = basePath;
+    this.policy = policy;
     this.listener = listener;
   }
 
-  /**
-   * Loads the highest version under {@code basePath}.
-   *
-   * @throws IOException if there is none or it cannot be loaded (the message says which and why)
-   */
+  /** {@link #open(String, Path, VersionPolicy, Map, ServerListener)} of the latest version. */
   static VersionedModel open(String name, Path basePath, ServerListener listener)
       throws IOException {
+    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener);
+  }
+
+  /**
+   * Loads the versions under {@code basePath} that the policy wants.
+   *
+   * @throws IOException if there is none or none of them loads, or a label names a version that
+   *     did not load (the message says which and why)
+   */
+  static VersionedModel open(String name, Path basePath, VersionPolicy policy,
+      Map<String, Long> labels, ServerListener listener) throws IOException {
     if (!Files.isDirectory(basePath)) {
       throw new IOException("model base path " + basePath + " is not a directory");
     }
-    OptionalLong highest = ModelVersions.highest(basePath);
-    if (highest.isEmpty()) {
+    Set<Long> wanted = policy.select(ModelVersions.all(basePath));
+    if (wanted.isEmpty()) {
       if (Files.isRegularFile(basePath.resolve(ModelVersions.SAVED_MODEL_FILE))) {
         throw new IOException(basePath + " is a SavedModel itself; a model base path holds "
             + "numbered versions of it: move it to " + basePath.resolve("1")
             + " (TensorFlow Serving's layout)");
       }
       throw new IOException("model base path " + basePath + " has no numbered version directory ("
-          + basePath.resolve("1") + ", ...) holding a " + ModelVersions.SAVED_MODEL_FILE);
+          + basePath.resolve("1") + ", ...) holding a " + ModelVersions.SAVED_MODEL_FILE
+          + (policy.kind() == VersionPolicy.Kind.SPECIFIC ? " among versions "
+              + policy.specific() : ""));
     }
-    VersionedModel model = new VersionedModel(name, basePath, listener);
-    model.served.set(model.load(highest.getAsLong()));
+    VersionedModel model = new VersionedModel(name, basePath, policy, listener);
+    IOException failure = null;
+    for (long version : wanted) {
+      try {
+        model.loaded.put(version, model.load(version));
+      } catch (IOException | RuntimeException e) {
+        model.history.put(version, VersionStatus.failed(version, e.getMessage()));
+        failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+      }
+    }
+    try {
+      if (model.loaded.isEmpty()) {
+        throw failure;
+      }
+      model.setLabels(labels);
+    } catch (IOException | RuntimeException e) {
+      model.close();
+      throw e;
+    }
     return model;
   }
 
@@ -70,49 +102,102 @@ final class VersionedModel implements AutoCloseable {
     return name;
   }
 
-  /** The version answering requests. */
+  Path basePath() {
+    return basePath;
+  }
+
+  VersionPolicy policy() {
+    return policy;
+  }
+
+  Map<String, Long> labels() {
+    return labels;
+  }
+
+  /** The highest version answering requests. */
   long servedVersion() {
-    LoadedVersion current = served.get();
-    if (current == null) {
-      throw new IllegalStateException("model '" + name + "' is closed");
+    for (long version : loaded.keySet()) {
+      return version;
     }
-    return current.version();
+    throw new IllegalStateException("model '" + name + "' is closed");
+  }
+
+  /** The versions answering requests, highest first. */
+  List<Long> servedVersions() {
+    return List.copyOf(loaded.keySet());
   }
 
   /**
-   * Holds the served version for one request; close the hold when done.
+   * Sets the version labels; each must name a version that is loaded now.
    *
-   * @param version the version the request names, or empty for the served one
-   * @throws ServingException 404 if the request names a version that is not served, 503 after
-   *     {@link #close}
+   * @throws IllegalStateException (TensorFlow Serving's FAILED_PRECONDITION) otherwise
    */
-  LoadedVersion.Hold hold(OptionalLong version) {
-    while (true) {
-      LoadedVersion current = served.get();
-      if (current == null) {
-        throw new ServingException(503, "model '" + name + "' is shutting down");
+  void setLabels(Map<String, Long> newLabels) {
+    for (Map.Entry<String, Long> label : newLabels.entrySet()) {
+      if (!loaded.containsKey(label.getValue())) {
+        throw new IllegalStateException("Request to assign label to version "
+            + label.getValue() + " of model " + name
+            + ", which is not currently available for inference");
       }
-      if (version.isPresent() && version.getAsLong() != current.version()) {
-        throw ServingException.notFound("Servable not found for request: Specific(" + name + ", "
-            + version.getAsLong() + "); version " + current.version() + " is served");
+    }
+    labels = Map.copyOf(newLabels);
+  }
+
+  /** {@link #hold(OptionalLong, String)} without a label. */
+  LoadedVersion.Hold hold(OptionalLong version) {
+    return hold(version, null);
+  }
+
+  /**
+   * Holds a loaded version for one request; close the hold when done.
+   *
+   * @param version the version the request names, or empty for the highest (or the labelled) one
+   * @param label a version label the request names instead, or null
+   * @throws ServingException 404 if the request names a version that is not served, 400 for an
+   *     unknown label, 503 after {@link #close}
+   */
+  LoadedVersion.Hold hold(OptionalLong version, String label) {
+    OptionalLong wanted = version;
+    if (label != null && !label.isEmpty()) {
+      Long labelled = labels.get(label);
+      if (labelled == null) {
+        throw new ServingException(400, "Unrecognized servable version label: " + label);
+      }
+      wanted = OptionalLong.of(labelled);
+    }
+    while (true) {
+      LoadedVersion current;
+      if (wanted.isPresent()) {
+        current = loaded.get(wanted.getAsLong());
+        if (current == null) {
+          if (loaded.isEmpty()) {
+            throw new ServingException(503, "model '" + name + "' is shutting down");
+          }
+          throw ServingException.notFound("Servable not found for request: Specific(" + name
+              + ", " + wanted.getAsLong() + "); versions " + loaded.keySet() + " are served");
+        }
+      } else {
+        Map.Entry<Long, LoadedVersion> highest =
+            ((ConcurrentSkipListMap<Long, LoadedVersion>) loaded).firstEntry();
+        if (highest == null) {
+          throw new ServingException(503, "model '" + name + "' is shutting down");
+        }
+        current = highest.getValue();
       }
       LoadedVersion.Hold hold = current.tryHold();
       if (hold != null) {
         return hold;
       }
-      // That version was retired after we read it; its successor is in `served` by now.
+      // That version was retired after we read it; read the map again.
     }
   }
 
-  /** Every version the server knows: the served one, then replaced or failed ones, newest first. */
+  /** Every version the server knows: the loaded ones, then unloaded or failed ones, newest first. */
   List<VersionStatus> statuses() {
-    LoadedVersion current = served.get();
     List<VersionStatus> all = new ArrayList<>();
-    if (current != null) {
-      all.add(VersionStatus.available(current.version()));
-    }
+    loaded.keySet().forEach(version -> all.add(VersionStatus.available(version)));
     history.forEach((version, status) -> {
-      if (current == null || version != current.version()) {
+      if (!loaded.containsKey(version)) {
         all.add(status);
       }
     });
@@ -123,21 +208,29 @@ final class VersionedModel implements AutoCloseable {
     return statuses().stream().filter(s -> s.version() == version).findFirst();
   }
 
+  /** Changes the policy and labels (a reloaded model config), then applies them. */
+  void reconfigure(VersionPolicy newPolicy, Map<String, Long> newLabels) {
+    synchronized (switching) {
+      policy = newPolicy;
+      refresh();
+      setLabels(newLabels);
+    }
+  }
+
   /**
-   * Serves the highest version under the base path if it is not the served one (TensorFlow
-   * Serving's "latest" policy, so deleting the newest version rolls back to the one before).
+   * Loads the versions on disk that the policy wants and are not loaded, then unloads the loaded
+   * ones it no longer wants (so deleting the newest version rolls back to the one before).
    *
-   * @return whether the served version changed
+   * @return whether the set of served versions changed
    */
   boolean refresh() {
     synchronized (switching) {
       if (closed) {
         return false;
       }
-      LoadedVersion current = served.get();
-      OptionalLong highest;
+      long[] onDisk;
       try {
-        highest = ModelVersions.highest(basePath);
+        onDisk = ModelVersions.all(basePath);
       } catch (IOException e) {
         reportPollProblem(e);
         return false;
@@ -145,31 +238,45 @@ final class VersionedModel implements AutoCloseable {
         reportPollProblem(e.getCause());
         return false;
       }
-      if (highest.isEmpty()) {
+      if (onDisk.length == 0) {
         reportPollProblem(new IOException("no numbered version directory under " + basePath
-            + "; still serving version " + current.version()));
+            + "; still serving versions " + loaded.keySet()));
         return false;
       }
       lastPollProblem = null;
-      long newest = highest.getAsLong();
-      if (newest == current.version() || failedBefore(newest)) {
-        return false;
+      Set<Long> wanted = policy.select(onDisk);
+      boolean changed = false;
+      for (long version : wanted) {
+        if (loaded.containsKey(version) || failedBefore(version)) {
+          continue;
+        }
+        try {
+          loaded.put(version, load(version));
+          history.remove(version);
+          changed = true;
+        } catch (IOException | RuntimeException e) {
+          history.put(version, VersionStatus.failed(version, e.getMessage()));
+          listener.versionFailed(name, version, basePath.resolve(Long.toString(version)), e);
+        }
       }
-      LoadedVersion next;
-      try {
-        next = load(newest);
-      } catch (IOException | RuntimeException e) {
-        history.put(newest, VersionStatus.failed(newest, e.getMessage()));
-        listener.versionFailed(name, newest, basePath.resolve(Long.toString(newest)), e);
-        return false;
+      if (wanted.stream().noneMatch(loaded::containsKey)) {
+        return changed; // keep what is served rather than serve nothing
       }
-      history.remove(newest);
-      served.set(next);
-      history.put(current.version(), VersionStatus.ended(current.version()));
-      current.retire();
-      listener.versionUnloaded(name, current.version());
-      return true;
+      for (long version : List.copyOf(loaded.keySet())) {
+        if (!wanted.contains(version) && !labels.containsValue(version)) {
+          unload(version);
+          changed = true;
+        }
+      }
+      return changed;
     }
+  }
+
+  private void unload(long version) {
+    LoadedVersion old = loaded.remove(version);
+    history.put(version, VersionStatus.ended(version));
+    old.retire();
+    listener.versionUnloaded(name, version);
   }
 
   private boolean failedBefore(long version) {
@@ -193,7 +300,7 @@ final class VersionedModel implements AutoCloseable {
     }
   }
 
-  /** Stops serving: waits for requests holding the served version, then frees it. Idempotent. */
+  /** Stops serving: waits for requests holding a loaded version, then frees it. Idempotent. */
   @Override
   public void close() {
     synchronized (switching) {
@@ -201,10 +308,9 @@ final class VersionedModel implements AutoCloseable {
         return;
       }
       closed = true;
-      LoadedVersion current = served.getAndSet(null);
-      current.retire();
-      history.put(current.version(), VersionStatus.ended(current.version()));
-      listener.versionUnloaded(name, current.version());
+      for (long version : List.copyOf(loaded.keySet())) {
+        unload(version);
+      }
     }
   }
 }
