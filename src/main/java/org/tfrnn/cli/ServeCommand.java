@@ -1,77 +1,223 @@
 package org.tfrnn.cli;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.tfrnn.serve.GrpcServer;
 import org.tfrnn.serve.ModelServer;
+import org.tfrnn.serve.ServedModelConfig;
 import org.tfrnn.serve.ServerConfig;
 import org.tfrnn.serve.ServerListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+/**
+ * {@code ./tfrnn serve}: TensorFlow Serving's command line ({@code tensorflow_model_server}'s
+ * flags in {@code --flag=value} form, with their meanings), so a script written for it runs
+ * unchanged. The earlier kebab-case names stay as aliases.
+ */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = {
-        "Serve the highest version under a model base path over TensorFlow",
-        "Serving's REST API (status, metadata, :predict in rows or columns),",
-        "switching to newer versions as they appear. SIGTERM or Ctrl-C stops",
-        "it cleanly: requests in flight get their answers."})
+        "Serve SavedModels the way tensorflow_model_server does: its gRPC API on --port",
+        "and its REST API on --rest_api_port, one model (--model_name, --model_base_path)",
+        "or several (--model_config_file), switching to new versions as they appear.",
+        "SIGTERM or Ctrl-C stops it cleanly: requests in flight get their answers."})
 final class ServeCommand implements Callable<Integer> {
-  @Option(names = "--model-name", required = true,
-      description = "the name in the URLs: /v1/models/NAME")
+  /** TensorFlow Serving's gRPC port. */
+  static final int DEFAULT_GRPC_PORT = 8500;
+  /** A poll interval that never comes: TensorFlow Serving's "0 or less: do not poll". */
+  private static final Duration NEVER = Duration.ofDays(365L * 100);
+
+  @Option(names = {"--model_name", "--model-name"}, defaultValue = "default",
+      description = "the name in the URLs (/v1/models/NAME) and in gRPC's model_spec. "
+          + "Default: ${DEFAULT-VALUE}")
   String modelName;
 
-  @Option(names = "--model-base-path", required = true,
+  @Option(names = {"--model_base_path", "--model-base-path"},
       description = "directory of numbered SavedModel versions (1/, 2/, ...), as train exports")
   Path modelBasePath;
 
-  @Option(names = "--port", defaultValue = "" + ServerConfig.DEFAULT_PORT,
-      description = "TCP port, 0 for any free one. Default: ${DEFAULT-VALUE}")
-  int port;
+  @Option(names = "--model_config_file",
+      description = "TensorFlow Serving's model config (text protobuf, model_config_list): "
+          + "several models with version policies and labels; replaces --model_name/"
+          + "--model_base_path")
+  Path modelConfigFile;
+
+  @Option(names = "--model_config_file_poll_wait_seconds", defaultValue = "0",
+      description = "re-read --model_config_file this often; 0: never. Default: ${DEFAULT-VALUE}")
+  double configPollSeconds;
+
+  @Option(names = "--port", defaultValue = "" + DEFAULT_GRPC_PORT,
+      description = "gRPC port, 0 for any free one. Default: ${DEFAULT-VALUE}")
+  int grpcPort;
+
+  @Option(names = "--rest_api_port", defaultValue = "" + ServerConfig.DEFAULT_PORT,
+      description = "REST port, 0 for any free one. Default: ${DEFAULT-VALUE}")
+  int restPort;
 
   @Option(names = "--host", defaultValue = ServerConfig.DEFAULT_HOST,
       description = "address to bind; 0.0.0.0 to accept other machines. Default: ${DEFAULT-VALUE}")
   String host;
 
-  @Option(names = "--max-request-bytes", defaultValue = "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
-      description = "larger request bodies get HTTP 413. Default: ${DEFAULT-VALUE}")
-  long maxRequestBytes;
-
-  @Option(names = "--poll-seconds", defaultValue = "2",
-      description = "how often to look for a new version. Default: ${DEFAULT-VALUE}")
+  @Option(names = {"--file_system_poll_wait_seconds", "--poll-seconds"}, defaultValue = "2",
+      description = "how often to look for new versions; 0 or less: never. "
+          + "Default: ${DEFAULT-VALUE}")
   double pollSeconds;
 
+  @Option(names = "--rest_api_timeout_in_ms", defaultValue = "30000",
+      description = "accepted for tensorflow_model_server compatibility, not enforced: "
+          + "a request runs to its end. Default: ${DEFAULT-VALUE}")
+  long restTimeoutMillis;
+
+  @Option(names = "--enable_batching", arity = "0..1", fallbackValue = "true",
+      defaultValue = "false", description = "server-side request batching (not supported yet)")
+  boolean enableBatching;
+
+  @Option(names = "--batching_parameters_file",
+      description = "batching parameters (not supported yet)")
+  Path batchingParametersFile;
+
+  @Option(names = "--monitoring_config_file",
+      description = "Prometheus metrics config (not supported yet)")
+  Path monitoringConfigFile;
+
+  @Option(names = {"--max_request_bytes", "--max-request-bytes"},
+      defaultValue = "" + ServerConfig.DEFAULT_MAX_REQUEST_BYTES,
+      description = "larger REST bodies get HTTP 413, larger gRPC messages RESOURCE_EXHAUSTED. "
+          + "Default: ${DEFAULT-VALUE}")
+  long maxRequestBytes;
+
   @Option(names = "--threads",
-      description = "requests handled at once. Default: 2 per core, at least 4")
+      description = "requests handled at once per API. Default: 2 per core, at least 4")
   Integer threads;
 
   @Override
   public Integer call() throws Exception {
-    ModelServer server = ModelServer.start(config(), new PrintingListener(System.err));
+    refuseUnsupported();
+    List<ServedModelConfig> models = models();
+    ServedModelConfig first = models.get(0);
+    ServerConfig config = config(first);
+    ModelServer server = ModelServer.start(config, models, new PrintingListener(System.err));
+    GrpcServer grpc;
+    try {
+      grpc = GrpcServer.start(server, grpcPort);
+    } catch (IOException | RuntimeException e) {
+      server.stop();
+      throw e;
+    }
+    ScheduledExecutorService configPoller = pollConfigFile(server);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       log(System.err, "stopping: finishing requests in flight");
+      if (configPoller != null) {
+        configPoller.shutdownNow();
+      }
+      grpc.stop();
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
-    log(System.out, "serving model '" + modelName + "' version " + server.servedVersion()
-        + " at " + server.modelUri() + " (POST " + server.modelUri() + ":predict)");
+    String restRoot = "http://" + server.address().getHostString() + ":" + server.port();
+    log(System.out, "serving models " + server.modelNames() + ": gRPC at " + host + ":"
+        + grpc.port() + ", REST at " + restRoot + "/v1/models/NAME");
     server.awaitStop();
     return 0;
   }
 
-  ServerConfig config() {
-    if (!(pollSeconds > 0)) {
-      throw new IllegalArgumentException("--poll-seconds must be positive, got " + pollSeconds);
+  private void refuseUnsupported() {
+    if (enableBatching || batchingParametersFile != null) {
+      throw new IllegalArgumentException("--enable_batching/--batching_parameters_file: "
+          + "server-side batching is not supported yet; leave them out");
     }
-    ServerConfig config = ServerConfig.of(modelName, modelBasePath)
+    if (monitoringConfigFile != null) {
+      throw new IllegalArgumentException("--monitoring_config_file: metrics are not supported "
+          + "yet; leave it out");
+    }
+    if (restTimeoutMillis <= 0) {
+      throw new IllegalArgumentException("--rest_api_timeout_in_ms must be positive, got "
+          + restTimeoutMillis);
+    }
+  }
+
+  /** The models to serve: the config file's, or the one of --model_name/--model_base_path. */
+  List<ServedModelConfig> models() throws IOException {
+    if (modelConfigFile != null) {
+      if (modelBasePath != null) {
+        throw new IllegalArgumentException("give either --model_config_file or "
+            + "--model_base_path, not both");
+      }
+      List<ServedModelConfig> models = ServedModelConfig.read(modelConfigFile);
+      if (models.isEmpty()) {
+        throw new IllegalArgumentException("the model config file " + modelConfigFile
+            + " lists no model");
+      }
+      return models;
+    }
+    if (modelBasePath == null) {
+      throw new IllegalArgumentException("give --model_base_path (with --model_name) or "
+          + "--model_config_file");
+    }
+    return List.of(ServedModelConfig.latest(modelName, modelBasePath));
+  }
+
+  ServerConfig config(ServedModelConfig first) {
+    ServerConfig config = ServerConfig.of(first.name(), first.basePath())
         .withHost(host)
-        .withPort(port)
+        .withPort(restPort)
         .withMaxRequestBytes(maxRequestBytes)
-        .withPollInterval(Duration.ofMillis(Math.max(1, Math.round(pollSeconds * 1000))));
+        .withPollInterval(interval(pollSeconds));
     return threads == null ? config : config.withThreads(threads);
+  }
+
+  private static Duration interval(double seconds) {
+    return seconds > 0 ? Duration.ofMillis(Math.max(1, Math.round(seconds * 1000))) : NEVER;
+  }
+
+  /** Re-reads the config file on its interval and applies it when it changed. */
+  private ScheduledExecutorService pollConfigFile(ModelServer server) {
+    if (modelConfigFile == null || !(configPollSeconds > 0)) {
+      return null;
+    }
+    ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "serve-config-poll");
+      thread.setDaemon(true);
+      return thread;
+    });
+    long millis = interval(configPollSeconds).toMillis();
+    poller.scheduleWithFixedDelay(new Runnable() {
+      private String lastProblem;
+      private List<ServedModelConfig> applied;
+
+      @Override
+      public void run() {
+        try {
+          List<ServedModelConfig> models = ServedModelConfig.read(modelConfigFile);
+          if (!models.equals(applied)) {
+            server.reloadModels(models);
+            if (applied != null) {
+              log(System.err, "applied the model config file " + modelConfigFile + ": serving "
+                  + server.modelNames());
+            }
+            applied = models;
+          }
+          lastProblem = null;
+        } catch (IOException | RuntimeException e) {
+          if (!String.valueOf(e.getMessage()).equals(lastProblem)) {
+            lastProblem = String.valueOf(e.getMessage());
+            log(System.err, "cannot apply the model config file " + modelConfigFile
+                + ", still serving " + server.modelNames() + ": " + e.getMessage());
+          }
+        }
+      }
+    }, millis, millis, TimeUnit.MILLISECONDS);
+    return poller;
   }
 
   private static void log(PrintStream out, String message) {

@@ -119,12 +119,14 @@ final class ServedModels implements AutoCloseable {
     }
   }
 
+  /**
+   * Frees every model once its last request is done. They stay listed, so that their statuses
+   * say END and a late request gets "shutting down" (503), not "no such model".
+   */
   @Override
   public void close() {
     synchronized (applying) {
-      for (String name : List.copyOf(byName.keySet())) {
-        byName.remove(name).close();
-      }
+      byName.values().forEach(VersionedModel::close);
     }
   }
 }
