@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.data.MnistFetcher;
 import org.tfrnn.run.SavedModelEvaluation;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.train.Evaluation;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

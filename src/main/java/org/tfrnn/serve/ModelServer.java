@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.tfrnn.inference.VersionStatus;
+import org.tfrnn.inference.VersionedModel;
 
 /**
  * Serves a SavedModel over TensorFlow Serving's REST API (the JDK's HTTP server, no other

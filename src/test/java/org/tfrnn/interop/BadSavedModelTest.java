@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tfrnn.serve.PredictionException;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

@@ -17,7 +17,7 @@ import org.tfrnn.models.Presets;
 import org.tfrnn.models.ServingSignatures;
 import org.tfrnn.run.RealMnist;
 import org.tfrnn.run.TrainedModel;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

@@ -15,7 +15,7 @@ import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
 import org.tfrnn.models.ServingSignatures;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.train.Evaluation;
 

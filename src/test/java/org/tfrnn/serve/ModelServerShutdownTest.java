@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.tfrnn.inference.VersionStatus;
 import org.junit.jupiter.api.io.TempDir;
 
 /**

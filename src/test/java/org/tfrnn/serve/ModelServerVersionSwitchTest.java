@@ -26,6 +26,7 @@ import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.tfrnn.inference.VersionStatus;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
