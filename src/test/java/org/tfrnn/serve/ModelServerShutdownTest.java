@@ -15,13 +15,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.tfrnn.inference.VersionStatus;
@@ -99,6 +103,39 @@ class ModelServerShutdownTest {
     IOException direct = assertThrows(IOException.class,
         () -> ModelServer.start(ServerConfig.of("mnist", model).withPort(0)));
     assertTrue(direct.getMessage().contains("is a SavedModel itself"), direct.getMessage());
+  }
+
+  @Test
+  void aFailureAfterBindingReleasesThePortAndTheModel(@TempDir Path base) throws IOException {
+    ServingFixtures.publishVersion(STATIC_LSTM, base, 1);
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    List<String> events = new CopyOnWriteArrayList<>();
+    ServerListener recording = new ServerListener() {
+      @Override
+      public void versionLoaded(String model, long version, Path directory, Duration loadTime) {
+        events.add("loaded " + version);
+      }
+
+      @Override
+      public void versionUnloaded(String model, long version) {
+        events.add("unloaded " + version);
+      }
+    };
+    // A poll interval under a millisecond passes the config's check but not the scheduler's
+    // (a delay of 0 ms): start() fails after the port is bound and the server started.
+    ServerConfig config = ServerConfig.of("mnist", base).withPort(port)
+        .withPollInterval(Duration.ofNanos(1));
+    assertThrows(IllegalArgumentException.class, () -> ModelServer.start(config, recording));
+
+    assertEquals(List.of("loaded 1", "unloaded 1"), events, "the model was not freed");
+    try (ServerSocket rebind = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+      assertEquals(port, rebind.getLocalPort());
+    } catch (BindException e) {
+      throw new AssertionError("port " + port + " is still bound after the failed start", e);
+    }
   }
 
   /** One HTTP/1.1 response with a Content-Length, as text. */

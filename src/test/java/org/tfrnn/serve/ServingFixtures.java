@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.tfrnn.inference.ModelFixtures;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 
@@ -18,7 +19,7 @@ import org.tfrnn.tensors.Npy;
  * test images ({@code expected/*.npy}), the independent reference of every serving test.
  */
 final class ServingFixtures {
-  static final Path SAVED_MODELS = Path.of("savedmodels");
+  static final Path SAVED_MODELS = ModelFixtures.SAVED_MODELS;
   static final String STATIC_LSTM = "py-static-lstm";
   static final String DYNAMIC_LSTM = "py-dynamic-lstm";
   static final String KERAS_LSTM = "py-keras-lstm";
@@ -32,25 +33,7 @@ final class ServingFixtures {
    * into a temporary directory beside it, then renamed into place in one atomic step.
    */
   static Path publishVersion(String fixture, Path base, long version) throws IOException {
-    Path source = SAVED_MODELS.resolve(fixture);
-    Path staging = Files.createTempDirectory(base, ".publish-");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path relative = source.relativize(file);
-        if (relative.startsWith("expected")) {
-          continue;
-        }
-        Path target = staging.resolve(relative.toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
-      }
-    }
-    Path published = base.resolve(Long.toString(version));
-    Files.move(staging, published, StandardCopyOption.ATOMIC_MOVE);
-    return published;
+    return ModelFixtures.publishVersion(fixture, base, version);
   }
 
   /** Publishes a version that cannot load: the fixture with a corrupt saved_model.pb. */
