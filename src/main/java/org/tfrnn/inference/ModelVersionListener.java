@@ -12,7 +12,7 @@ public interface ModelVersionListener {
   /** A version was loaded and now answers requests. */
   default void versionLoaded(String model, long version, Path directory, Duration loadTime) {}
 
-  /** A version stopped answering (a newer one replaced it, or the model was closed) and was freed. */
+  /** A version stopped answering (a newer one replaced it, or the model closed) and was freed. */
   default void versionUnloaded(String model, long version) {}
 
   /**

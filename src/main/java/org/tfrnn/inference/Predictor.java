@@ -51,7 +51,7 @@ public final class Predictor implements AutoCloseable {
     return open(dir, bundle -> SignatureSpec.of(bundle.metaGraphDef()));
   }
 
-  /** {@link #open(Path)} with the signatures read by {@code readSignatures} (tests make it fail). */
+  /** {@link #open(Path)}, reading the signatures with {@code readSignatures} (tests fail it). */
   static Predictor open(Path dir, Function<SavedModelBundle, List<SignatureSpec>> readSignatures)
       throws IOException {
     Path model = ModelVersions.resolve(dir);
@@ -172,8 +172,8 @@ public final class Predictor implements AutoCloseable {
     for (TensorSpec input : spec.inputs().values()) {
       NdValue value = inputs.get(input.key());
       if (value == null) {
-        throw PredictionException.badRequest("missing input '" + input.key() + "' (" + input.describe()
-            + ") of signature '" + spec.key() + "'");
+        throw PredictionException.badRequest("missing input '" + input.key() + "' ("
+            + input.describe() + ") of signature '" + spec.key() + "'");
       }
       String mismatch = input.mismatch(value);
       if (mismatch != null) {

@@ -68,8 +68,8 @@ final class PredictResponseJson {
     for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
       NdValue value = output.getValue();
       if (value.rank() == 0) {
-        throw PredictionException.badRequest("output '" + output.getKey() + "' is a scalar, which has no "
-            + "row per example: send the request in the columnar format (\"inputs\")");
+        throw PredictionException.badRequest("output '" + output.getKey() + "' is a scalar, "
+            + "which has no row per example: send the request in the columnar format (\"inputs\")");
       }
       if (batch >= 0 && value.dim(0) != batch) {
         throw PredictionException.badRequest("output '" + output.getKey() + "' has " + value.dim(0)

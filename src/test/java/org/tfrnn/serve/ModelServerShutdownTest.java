@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.tfrnn.serve.ModelServerVersionSwitchTest.awaitTrue;
 import static org.tfrnn.serve.ServingFixtures.STATIC_LSTM;
 import static org.tfrnn.serve.ServingFixtures.maxAbsDiff;
+import static org.tfrnn.serve.ServingFixtures.patiently;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -53,11 +53,11 @@ class ModelServerShutdownTest {
           .getBytes(StandardCharsets.US_ASCII));
       out.write(body, 0, body.length / 2);
       out.flush();
-      awaitTrue(() -> server.requestsInFlight() == 1, "the request to be in flight");
+      patiently("the request to be in flight").until(() -> server.requestsInFlight() == 1);
 
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
-      awaitTrue(() -> client.get("/v1/models/mnist").status() == 503,
-          "new requests to be refused");
+      patiently("new requests to be refused")
+          .until(() -> client.get("/v1/models/mnist").status() == 503);
       RestClient.Reply refused = client.get("/v1/models/mnist");
       assertEquals("the server is shutting down", refused.error());
       assertFalse(stopping.isDone(), "stop() returned with a request in flight");

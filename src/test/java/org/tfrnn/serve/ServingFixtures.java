@@ -3,12 +3,15 @@ package org.tfrnn.serve;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 import org.tfrnn.inference.ModelFixtures;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
@@ -26,7 +29,15 @@ final class ServingFixtures {
   static final int PIXELS = 28 * 28;
   static final int CLASSES = 10;
 
+  /** How long a test waits for the server to reach a state before it fails. */
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+
   private ServingFixtures() {}
+
+  /** Awaitility's wait for a server state, named in the failure, polled every 10 ms. */
+  static ConditionFactory patiently(String what) {
+    return Awaitility.await(what).atMost(PATIENCE).pollInterval(Duration.ofMillis(10));
+  }
 
   /**
    * Publishes a fixture's SavedModel as {@code base/version} the way an exporter does: copied
