@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tfrnn.inference.PredictionException;
@@ -88,7 +89,7 @@ class BadSavedModelTest {
     }
   }
 
-  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+  private static void assertMessage(String expected, Executable call) {
     PredictionException e = assertThrows(PredictionException.class, call);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.badRequest());
