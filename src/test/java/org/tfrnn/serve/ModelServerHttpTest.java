@@ -19,8 +19,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.tfrnn.inference.Predictor;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 
 /**

@@ -28,8 +28,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.tfrnn.inference.VersionStatus;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.inference.VersionStatus;
 
 /**
  * {@link ModelServer#stop()}, what SIGTERM runs: new requests are refused, a request in flight
@@ -113,17 +113,7 @@ class ModelServerShutdownTest {
       port = probe.getLocalPort();
     }
     List<String> events = new CopyOnWriteArrayList<>();
-    ServerListener recording = new ServerListener() {
-      @Override
-      public void versionLoaded(String model, long version, Path directory, Duration loadTime) {
-        events.add("loaded " + version);
-      }
-
-      @Override
-      public void versionUnloaded(String model, long version) {
-        events.add("unloaded " + version);
-      }
-    };
+    ServerListener recording = ServingFixtures.recordingVersions(events);
     // A poll interval under a millisecond passes the config's check but not the scheduler's
     // (a delay of 0 ms): start() fails after the port is bound and the server started.
     ServerConfig config = ServerConfig.of("mnist", base).withPort(port)

@@ -26,8 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.tfrnn.inference.VersionStatus;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.inference.VersionStatus;
 
 /**
  * A new version published under the base path while clients hammer the server: it is picked up
@@ -56,17 +56,7 @@ class ModelServerVersionSwitchTest {
   void switchesToANewVersionWithoutFailingARequest(@TempDir Path base) throws Exception {
     ServingFixtures.publishVersion(STATIC_LSTM, base, 1);
     List<String> events = new CopyOnWriteArrayList<>();
-    ServerListener recording = new ServerListener() {
-      @Override
-      public void versionLoaded(String model, long version, Path dir, Duration took) {
-        events.add("loaded " + version);
-      }
-
-      @Override
-      public void versionUnloaded(String model, long version) {
-        events.add("unloaded " + version);
-      }
-    };
+    ServerListener recording = ServingFixtures.recordingVersions(events);
     try (ModelServer server = ModelServer.start(ServerConfig.of("mnist", base).withPort(0)
         .withPollInterval(POLL), recording)) {
       RestClient client = new RestClient(server);

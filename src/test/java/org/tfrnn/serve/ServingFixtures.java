@@ -3,8 +3,8 @@ package org.tfrnn.serve;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +54,21 @@ final class ServingFixtures {
     Path published = base.resolve(Long.toString(version));
     Files.move(staging, published, StandardCopyOption.ATOMIC_MOVE);
     return published;
+  }
+
+  /** A listener that adds "loaded N" and "unloaded N" to {@code events} as versions come and go. */
+  static ServerListener recordingVersions(List<String> events) {
+    return new ServerListener() {
+      @Override
+      public void versionLoaded(String model, long version, Path dir, Duration took) {
+        events.add("loaded " + version);
+      }
+
+      @Override
+      public void versionUnloaded(String model, long version) {
+        events.add("unloaded " + version);
+      }
+    };
   }
 
   /** Python's inputs and outputs for a fixture. */
