@@ -124,9 +124,9 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
-    String restRoot = "http://" + server.address().getHostString() + ":" + server.port();
+    String restRoot = server.modelUri().resolve("/").toString();
     log(System.out, "serving models " + server.modelNames() + ": gRPC at " + host + ":"
-        + grpc.port() + ", REST at " + restRoot + "/v1/models/NAME");
+        + grpc.port() + ", REST at " + restRoot + "v1/models/NAME");
     server.awaitStop();
     return 0;
   }

@@ -5,7 +5,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
-import org.tfrnn.savedmodel.SignatureSpec;
+import org.tfrnn.inference.LoadedVersion;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.VersionedModel;
 import tensorflow.serving.Model.ModelSpec;
 
 /**
@@ -32,10 +36,15 @@ final class GrpcCalls {
       observer.onError(status(e).withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (PredictionException e) {
-      if (!e.badRequest()) {
+      if (e.reason() == PredictionException.Reason.MODEL_FAILED) {
         listener.requestFailed("gRPC", method, e);
       }
-      Status status = e.badRequest() ? Status.INVALID_ARGUMENT : Status.INTERNAL;
+      Status status = switch (e.reason()) {
+        case BAD_REQUEST -> Status.INVALID_ARGUMENT;
+        case NOT_FOUND -> Status.NOT_FOUND;
+        case UNAVAILABLE -> Status.UNAVAILABLE;
+        case MODEL_FAILED -> Status.INTERNAL;
+      };
       observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
       return;
     } catch (RuntimeException e) {

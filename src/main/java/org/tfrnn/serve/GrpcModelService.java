@@ -6,13 +6,15 @@ import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.util.List;
 import org.tensorflow.proto.error.Code;
+import org.tfrnn.inference.VersionStatus;
+import org.tfrnn.inference.VersionedModel;
 import tensorflow.serving.GetModelStatus.GetModelStatusRequest;
 import tensorflow.serving.GetModelStatus.GetModelStatusResponse;
 import tensorflow.serving.GetModelStatus.ModelVersionStatus;
+import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.ModelManagement.ReloadConfigRequest;
 import tensorflow.serving.ModelManagement.ReloadConfigResponse;
 import tensorflow.serving.ModelServiceGrpc;
-import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Status.StatusProto;
 
 /**

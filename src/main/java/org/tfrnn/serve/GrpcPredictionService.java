@@ -7,7 +7,11 @@ import io.grpc.stub.StreamObserver;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.tfrnn.savedmodel.SignatureSpec;
+import org.tfrnn.inference.LoadedVersion;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.VersionedModel;
 import org.tfrnn.tensors.NdValue;
 import tensorflow.serving.Classification.ClassificationRequest;
 import tensorflow.serving.Classification.ClassificationResponse;
@@ -53,8 +57,8 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
             inputs.put(key, TensorProtoValues.toNdValue(key, tensor)));
         List<String> filter = request.getOutputFilterList();
         if (filter.size() != filter.stream().distinct().count()) {
-          throw new PredictionException("duplicate output tensor alias in output_filter "
-              + filter, true);
+          throw PredictionException.badRequest("duplicate output tensor alias in output_filter "
+              + filter);
         }
         Map<String, NdValue> outputs = predictor.predict(signature.key(), inputs, filter);
         PredictResponse.Builder response = PredictResponse.newBuilder()
@@ -71,12 +75,12 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
     calls.answer("GetModelMetadata", answer, () -> {
       ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
       if (request.getMetadataFieldCount() == 0) {
-        throw new PredictionException("GetModelMetadataRequest must specify at least one "
-            + "metadata_field", true);
+        throw PredictionException.badRequest("GetModelMetadataRequest must specify at least one "
+            + "metadata_field");
       }
       for (String field : request.getMetadataFieldList()) {
         if (!field.equals(SIGNATURE_DEF_FIELD)) {
-          throw new PredictionException("Metadata field " + field + " is not supported", true);
+          throw PredictionException.badRequest("Metadata field " + field + " is not supported");
         }
       }
       VersionedModel model = GrpcCalls.model(models, spec);

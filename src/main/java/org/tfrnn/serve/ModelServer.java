@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.tfrnn.inference.VersionStatus;
+import org.tfrnn.inference.VersionedModel;
 
 /**
  * Serves a SavedModel over TensorFlow Serving's REST API (the JDK's HTTP server, no other
@@ -96,20 +98,22 @@ public final class ModelServer implements AutoCloseable {
         daemonThreads("serve-poll-"));
     ModelServer server = new ModelServer(config, models, http, requestThreads, poller,
         listener);
-    http.createContext("/", new RestApiHandler(models, config.maxRequestBytes(), server.inFlight,
-        listener));
-    http.setExecutor(requestThreads);
-    http.start();
-    long pollMillis = config.pollInterval().toMillis();
-    // refresh() reports and swallows each model's failures: a scheduled task that throws would
-    // not run again.
-    poller.scheduleWithFixedDelay(models::refresh, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    try {
+      http.createContext("/", new RestApiHandler(models, config.maxRequestBytes(),
+          server.inFlight, listener));
+      http.setExecutor(requestThreads);
+      http.start();
+      long pollMillis = config.pollInterval().toMillis();
+      // refresh() reports and swallows each model's failures: a scheduled task that throws would
+      // not run again.
+      poller.scheduleWithFixedDelay(models::refresh, pollMillis, pollMillis,
+          TimeUnit.MILLISECONDS);
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running: the port, both executors and the models are released.
+      server.stop();
+      throw e;
+    }
     return server;
-  }
-
-  /** The address bound: the configured host and the actual port. */
-  public InetSocketAddress address() {
-    return http.getAddress();
   }
 
   /** The port bound (the ephemeral one chosen if the configuration said 0). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfrnn.inference.VersionedModel;
 
 /**
  * The models a server answers for, by name; every front end (REST, gRPC) looks them up here.

@@ -8,6 +8,7 @@ import java.util.List;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.TensorProto;
 import org.tensorflow.proto.TensorShapeProto;
+import org.tfrnn.inference.PredictionException;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -32,13 +33,12 @@ final class TensorProtoValues {
       case DT_FLOAT, DT_INT32 -> 4;
       case DT_DOUBLE, DT_INT64 -> 8;
       case DT_BOOL -> 1;
-      default -> throw new PredictionException("input '" + key + "' is " + NdValue.dtypeName(dtype)
+      default -> throw PredictionException.badRequest("input '" + key + "' is " + NdValue.dtypeName(dtype)
           + ", a dtype this server does not take (it takes float32, float64, int32, int64 and "
-          + "bool)", true);
+          + "bool)");
     };
     if (count * elementBytes > Integer.MAX_VALUE - 8) {
-      throw new PredictionException("input '" + key + "' has " + count + " elements, too many",
-          true);
+      throw PredictionException.badRequest("input '" + key + "' has " + count + " elements, too many");
     }
     int n = (int) count;
     if (!proto.getTensorContent().isEmpty()) {
@@ -86,8 +86,8 @@ final class TensorProtoValues {
   /** Element i takes given value min(i, given-1); none given leaves the zeros. */
   private static void fill(String key, int n, int given, Setter copy) {
     if (given > n) {
-      throw new PredictionException("input '" + key + "' has " + given + " values for a shape of "
-          + n + " elements", true);
+      throw PredictionException.badRequest("input '" + key + "' has " + given + " values for a shape of "
+          + n + " elements");
     }
     for (int i = 0; i < n && given > 0; i++) {
       copy.set(i, Math.min(i, given - 1));
@@ -97,9 +97,9 @@ final class TensorProtoValues {
   private static NdValue fromContent(String key, DataType dtype, long[] shape, int n,
       int elementBytes, ByteString content) {
     if (content.size() != (long) n * elementBytes) {
-      throw new PredictionException("input '" + key + "': tensor_content has " + content.size()
+      throw PredictionException.badRequest("input '" + key + "': tensor_content has " + content.size()
           + " bytes, its shape " + Arrays.toString(shape) + " of " + NdValue.dtypeName(dtype)
-          + " needs " + (long) n * elementBytes, true);
+          + " needs " + (long) n * elementBytes);
     }
     ByteBuffer bytes = content.asReadOnlyByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
     return switch (dtype) {
@@ -136,15 +136,15 @@ final class TensorProtoValues {
 
   private static long[] shape(String key, TensorShapeProto shape) {
     if (shape.getUnknownRank()) {
-      throw new PredictionException("input '" + key + "' has an unknown rank; a request tensor "
-          + "needs its shape", true);
+      throw PredictionException.badRequest("input '" + key + "' has an unknown rank; a request "
+          + "tensor needs its shape");
     }
     long[] dims = new long[shape.getDimCount()];
     for (int i = 0; i < dims.length; i++) {
       dims[i] = shape.getDim(i).getSize();
       if (dims[i] < 0) {
-        throw new PredictionException("input '" + key + "' has dimension " + i + " of size "
-            + dims[i] + "; a request tensor needs a known shape", true);
+        throw PredictionException.badRequest("input '" + key + "' has dimension " + i
+            + " of size " + dims[i] + "; a request tensor needs a known shape");
       }
     }
     return dims;

@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,10 +23,11 @@ import org.tfrnn.savedmodel.ModelVersions;
  * (availability preserving: a version is only unloaded while another wanted one is loaded); a
  * version that fails to load is reported and skipped.
  */
-final class VersionedModel implements AutoCloseable {
+public final class VersionedModel implements AutoCloseable {
   private final String name;
   private final Path basePath;
-  private final ServerListener listener;
+  private final ModelVersionListener listener;
+  private final ModelOpener opener;
   private final Map<Long, LoadedVersion> loaded =
       new ConcurrentSkipListMap<>(Comparator.reverseOrder());
   // Versions that were served and unloaded, or failed to load, newest first.
@@ -40,27 +41,49 @@ final class VersionedModel implements AutoCloseable {
   private String lastPollProblem;
 
   private VersionedModel(String name, Path basePath, VersionPolicy policy,
-      ServerListener listener) {
+      ModelVersionListener listener, ModelOpener opener) {
     this.name = name;
     this.basePath = basePath;
     this.policy = policy;
     this.listener = listener;
+    this.opener = opener;
   }
 
-  /** {@link #open(String, Path, VersionPolicy, Map, ServerListener)} of the latest version. */
-  static VersionedModel open(String name, Path basePath, ServerListener listener)
+  /** Opens one version directory; {@link Predictor#open} except in tests. */
+  @FunctionalInterface
+  interface ModelOpener {
+    Predictor open(Path directory) throws IOException;
+  }
+
+  /**
+   * Loads the highest version under {@code basePath} (TensorFlow Serving's default policy).
+   *
+   * @throws IOException if there is none or it cannot be loaded (the message says which and why)
+   */
+  public static VersionedModel open(String name, Path basePath, ModelVersionListener listener)
       throws IOException {
-    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener);
+    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, Predictor::open);
+  }
+
+  static VersionedModel open(String name, Path basePath, ModelVersionListener listener,
+      ModelOpener opener) throws IOException {
+    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, opener);
   }
 
   /**
    * Loads the versions under {@code basePath} that the policy wants.
    *
-   * @throws IOException if there is none or none of them loads, or a label names a version that
-   *     did not load (the message says which and why)
+   * @throws IOException if there is none or none of them loads (the message says which and why)
+   * @throws IllegalStateException if a label names a version that did not load
    */
-  static VersionedModel open(String name, Path basePath, VersionPolicy policy,
-      Map<String, Long> labels, ServerListener listener) throws IOException {
+  public static VersionedModel open(String name, Path basePath, VersionPolicy policy,
+      Map<String, Long> labels, ModelVersionListener listener) throws IOException {
+    return open(name, basePath, policy, labels, listener, Predictor::open);
+  }
+
+  private static VersionedModel open(String name, Path basePath, VersionPolicy policy,
+      Map<String, Long> labels, ModelVersionListener listener, ModelOpener opener)
+      throws IOException {
     if (!Files.isDirectory(basePath)) {
       throw new IOException("model base path " + basePath + " is not a directory");
     }
@@ -76,19 +99,26 @@ final class VersionedModel implements AutoCloseable {
           + (policy.kind() == VersionPolicy.Kind.SPECIFIC ? " among versions "
               + policy.specific() : ""));
     }
-    VersionedModel model = new VersionedModel(name, basePath, policy, listener);
-    IOException failure = null;
+    VersionedModel model = new VersionedModel(name, basePath, policy, listener, opener);
+    IOException ioFailure = null;
+    RuntimeException otherFailure = null;
     for (long version : wanted) {
       try {
         model.loaded.put(version, model.load(version));
-      } catch (IOException | RuntimeException e) {
+      } catch (IOException e) {
         model.history.put(version, VersionStatus.failed(version, e.getMessage()));
-        failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+        ioFailure = e;
+      } catch (RuntimeException e) {
+        model.history.put(version, VersionStatus.failed(version, e.getMessage()));
+        otherFailure = e;
       }
     }
     try {
       if (model.loaded.isEmpty()) {
-        throw failure;
+        if (otherFailure != null) {
+          throw otherFailure;
+        }
+        throw ioFailure;
       }
       model.setLabels(labels);
     } catch (IOException | RuntimeException e) {
@@ -98,24 +128,24 @@ final class VersionedModel implements AutoCloseable {
     return model;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
-  Path basePath() {
+  public Path basePath() {
     return basePath;
   }
 
-  VersionPolicy policy() {
+  public VersionPolicy policy() {
     return policy;
   }
 
-  Map<String, Long> labels() {
+  public Map<String, Long> labels() {
     return labels;
   }
 
   /** The highest version answering requests. */
-  long servedVersion() {
+  public long servedVersion() {
     for (long version : loaded.keySet()) {
       return version;
     }
@@ -123,7 +153,7 @@ final class VersionedModel implements AutoCloseable {
   }
 
   /** The versions answering requests, highest first. */
-  List<Long> servedVersions() {
+  public List<Long> servedVersions() {
     return List.copyOf(loaded.keySet());
   }
 
@@ -132,7 +162,7 @@ final class VersionedModel implements AutoCloseable {
    *
    * @throws IllegalStateException (TensorFlow Serving's FAILED_PRECONDITION) otherwise
    */
-  void setLabels(Map<String, Long> newLabels) {
+  public void setLabels(Map<String, Long> newLabels) {
     for (Map.Entry<String, Long> label : newLabels.entrySet()) {
       if (!loaded.containsKey(label.getValue())) {
         throw new IllegalStateException("Request to assign label to version "
@@ -144,7 +174,7 @@ final class VersionedModel implements AutoCloseable {
   }
 
   /** {@link #hold(OptionalLong, String)} without a label. */
-  LoadedVersion.Hold hold(OptionalLong version) {
+  public LoadedVersion.Hold hold(OptionalLong version) {
     return hold(version, null);
   }
 
@@ -153,15 +183,15 @@ final class VersionedModel implements AutoCloseable {
    *
    * @param version the version the request names, or empty for the highest (or the labelled) one
    * @param label a version label the request names instead, or null
-   * @throws ServingException 404 if the request names a version that is not served, 400 for an
-   *     unknown label, 503 after {@link #close}
+   * @throws PredictionException not found if the request names a version that is not served,
+   *     a bad request for an unknown label, unavailable after {@link #close}
    */
-  LoadedVersion.Hold hold(OptionalLong version, String label) {
+  public LoadedVersion.Hold hold(OptionalLong version, String label) {
     OptionalLong wanted = version;
     if (label != null && !label.isEmpty()) {
       Long labelled = labels.get(label);
       if (labelled == null) {
-        throw new ServingException(400, "Unrecognized servable version label: " + label);
+        throw PredictionException.badRequest("Unrecognized servable version label: " + label);
       }
       wanted = OptionalLong.of(labelled);
     }
@@ -171,16 +201,16 @@ final class VersionedModel implements AutoCloseable {
         current = loaded.get(wanted.getAsLong());
         if (current == null) {
           if (loaded.isEmpty()) {
-            throw new ServingException(503, "model '" + name + "' is shutting down");
+            throw PredictionException.unavailable("model '" + name + "' is shutting down");
           }
-          throw ServingException.notFound("Servable not found for request: Specific(" + name
+          throw PredictionException.notFound("Servable not found for request: Specific(" + name
               + ", " + wanted.getAsLong() + "); versions " + loaded.keySet() + " are served");
         }
       } else {
         Map.Entry<Long, LoadedVersion> highest =
             ((ConcurrentSkipListMap<Long, LoadedVersion>) loaded).firstEntry();
         if (highest == null) {
-          throw new ServingException(503, "model '" + name + "' is shutting down");
+          throw PredictionException.unavailable("model '" + name + "' is shutting down");
         }
         current = highest.getValue();
       }
@@ -193,7 +223,7 @@ final class VersionedModel implements AutoCloseable {
   }
 
   /** Every version the server knows: the loaded ones, then unloaded or failed ones, newest first. */
-  List<VersionStatus> statuses() {
+  public List<VersionStatus> statuses() {
     List<VersionStatus> all = new ArrayList<>();
     loaded.keySet().forEach(version -> all.add(VersionStatus.available(version)));
     history.forEach((version, status) -> {
@@ -204,12 +234,12 @@ final class VersionedModel implements AutoCloseable {
     return all;
   }
 
-  Optional<VersionStatus> status(long version) {
+  public Optional<VersionStatus> status(long version) {
     return statuses().stream().filter(s -> s.version() == version).findFirst();
   }
 
   /** Changes the policy and labels (a reloaded model config), then applies them. */
-  void reconfigure(VersionPolicy newPolicy, Map<String, Long> newLabels) {
+  public void reconfigure(VersionPolicy newPolicy, Map<String, Long> newLabels) {
     synchronized (switching) {
       policy = newPolicy;
       refresh();
@@ -223,7 +253,7 @@ final class VersionedModel implements AutoCloseable {
    *
    * @return whether the set of served versions changed
    */
-  boolean refresh() {
+  public boolean refresh() {
     synchronized (switching) {
       if (closed) {
         return false;
@@ -287,8 +317,14 @@ final class VersionedModel implements AutoCloseable {
   private LoadedVersion load(long version) throws IOException {
     Path directory = basePath.resolve(Long.toString(version));
     long start = System.nanoTime();
-    Predictor predictor = Predictor.open(directory);
-    listener.versionLoaded(name, version, directory, Duration.ofNanos(System.nanoTime() - start));
+    Predictor predictor = opener.open(directory);
+    try {
+      listener.versionLoaded(name, version, directory,
+          Duration.ofNanos(System.nanoTime() - start));
+    } catch (RuntimeException e) {
+      predictor.close(); // no LoadedVersion owns it yet
+      throw e;
+    }
     return new LoadedVersion(version, predictor);
   }
 

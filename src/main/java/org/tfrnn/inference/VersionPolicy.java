@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 import java.util.Arrays;
 import java.util.Set;
@@ -42,7 +42,7 @@ public record VersionPolicy(Kind kind, int latest, Set<Long> specific) {
   }
 
   /** The versions to serve out of those on disk (ascending). */
-  Set<Long> select(long[] onDisk) {
+  public Set<Long> select(long[] onDisk) {
     TreeSet<Long> available = Arrays.stream(onDisk).boxed()
         .collect(Collectors.toCollection(TreeSet::new));
     return switch (kind) {
