@@ -129,6 +129,15 @@ public final class Predictor implements AutoCloseable {
     SignatureSpec spec = signature(signatureKey);
     validate(spec, inputs);
     List<TensorSpec> fetches = outputsToFetch(spec, outputKeys);
+    for (TensorSpec output : fetches) {
+      // Checked before running, so an output we cannot return is a clear refusal, not a failure
+      // after the work is done.
+      if (!NdValue.supports(output.dtype())) {
+        throw PredictionException.badRequest("output '" + output.key() + "' of signature '"
+            + spec.key() + "' is " + output.describe() + ", a dtype this server does not return "
+            + "(it returns float32, float64, int32, int64 and bool)");
+      }
+    }
     lifecycle.readLock().lock();
     try {
       if (closed) {

@@ -12,17 +12,13 @@ import org.tfrnn.tensors.NdValue;
  * One tensor as a JSON request wrote it (a number, a boolean, or nested lists of them), read into
  * its shape and flat row-major values before the signature's dtype is known: TensorFlow Serving
  * lets {@code signature_name} come after the tensors. {@link #toNdValue} then converts it to the
- * dtype the signature declares, with TensorFlow Serving's rules: an integer where a float is
- * expected is fine when the float holds it exactly, a decimal where an integer is expected is not,
- * a boolean is only a boolean.
+ * dtype the signature declares, with TensorFlow Serving's rules: any number where a float is
+ * expected, rounded to the nearest float (so 1435774380 is 1435774336 and 1.79769e+308 is
+ * Infinity); a decimal where an integer is expected is refused; a boolean is only a boolean.
  *
  * <p>Built by {@link JsonTensorReader}.
  */
 final class JsonTensor {
-  /** Largest integer a float32 (24-bit significand) and a float64 (53-bit) hold exactly. */
-  private static final long FLOAT_EXACT_INTEGER = 1L << 24;
-  private static final long DOUBLE_EXACT_INTEGER = 1L << 53;
-
   private final String name;
   private final long[] shape;
   private final int count;
@@ -64,11 +60,9 @@ final class JsonTensor {
     DataType dtype = spec.dtype();
     switch (dtype) {
       case DT_FLOAT -> {
+        // As TensorFlow Serving (rapidjson's GetFloat): the number as a double, rounded to the
+        // nearest float; 1435774380 becomes 1435774336, 1.79769e+308 becomes Infinity.
         requireNumbers(spec);
-        requireExactIntegers(spec, FLOAT_EXACT_INTEGER);
-        if (Float.isInfinite((float) kinds.largestDecimal)) { // finite, but rounds to infinity
-          throw notConvertible(kinds.largestDecimalText, spec);
-        }
         float[] values = new float[count];
         for (int i = 0; i < count; i++) {
           values[i] = (float) numbers[i];
@@ -77,7 +71,6 @@ final class JsonTensor {
       }
       case DT_DOUBLE -> {
         requireNumbers(spec);
-        requireExactIntegers(spec, DOUBLE_EXACT_INTEGER);
         return new NdValue(dtype, shape, Arrays.copyOf(numbers, count));
       }
       case DT_INT32 -> {
@@ -127,23 +120,9 @@ final class JsonTensor {
     }
   }
 
-  private void requireExactIntegers(TensorSpec spec, long exactLimit) {
-    if (kinds.largestInteger > exactLimit) {
-      throw notConvertible(Long.toString(kinds.largestInteger), spec);
-    }
-    if (kinds.smallestInteger < -exactLimit) {
-      throw notConvertible(Long.toString(kinds.smallestInteger), spec);
-    }
-  }
-
   private PredictionException typeError(String example, String what, TensorSpec spec) {
     return badRequest(example + " is " + what + "; input '" + spec.key()
         + "' takes " + NdValue.dtypeName(spec.dtype()) + " values (" + spec.describe() + ")");
-  }
-
-  private PredictionException notConvertible(String value, TensorSpec spec) {
-    return badRequest(name + ": cannot convert " + value + " to " + NdValue.dtypeName(spec.dtype())
-        + " without loss of precision (input '" + spec.key() + "')");
   }
 
   /** What kinds of JSON values a tensor held: the first of each (as written) and the extremes. */
@@ -158,8 +137,5 @@ final class JsonTensor {
     String firstNumber;
     long smallestInteger = Long.MAX_VALUE;
     long largestInteger = Long.MIN_VALUE;
-    /** Largest magnitude of a finite decimal. */
-    double largestDecimal;
-    String largestDecimalText;
   }
 }

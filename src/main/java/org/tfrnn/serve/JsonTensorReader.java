@@ -198,16 +198,20 @@ final class JsonTensorReader {
 
   private void decimal(JsonParser parser) throws IOException {
     double v = parser.getDoubleValue();
+    String text = parser.getText();
+    // A number written in digits ends with a digit; the tokens Infinity and -Infinity do not.
+    if (Double.isInfinite(v) && Character.isDigit(text.charAt(text.length() - 1))) {
+      // Written as digits but beyond the double range: rapidjson, so TensorFlow Serving, refuses
+      // it ("Number too big to be stored in double"), where Jackson would read Infinity.
+      throw badRequest(at(false) + ": " + abbreviate(text) + " is too big to be stored in a "
+          + "double");
+    }
     numbers[count] = v;
     if (kinds.firstDecimal == null) {
       kinds.firstDecimal = at(false) + ": " + parser.getText();
     }
     if (kinds.firstNumber == null) {
       kinds.firstNumber = kinds.firstDecimal;
-    }
-    if (Double.isFinite(v) && Math.abs(v) > kinds.largestDecimal) {
-      kinds.largestDecimal = Math.abs(v);
-      kinds.largestDecimalText = parser.getText();
     }
   }
 

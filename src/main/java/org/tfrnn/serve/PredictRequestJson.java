@@ -3,9 +3,11 @@ package org.tfrnn.serve;
 import static org.tfrnn.inference.PredictionException.badRequest;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
@@ -36,7 +38,16 @@ final class PredictRequestJson {
   /** Whether the request was written in rows or columns; the response is written the same way. */
   enum Format { ROW, COLUMNAR }
 
+  /**
+   * How deep a request's JSON may nest. TensorFlow Serving (rapidjson) sets no limit and answers
+   * a request with an unused key nested thousands deep; Jackson's default (1,000) would refuse
+   * it. Each level costs Jackson a small context object, so the body limit bounds the memory.
+   */
+  static final int MAX_NESTING_DEPTH = 100_000;
+
   static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(MAX_NESTING_DEPTH).build())
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -82,8 +93,10 @@ final class PredictRequestJson {
       String why = e.getOriginalMessage().replaceAll(
           "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)",
           "(opened at line $1, column $2)");
-      throw badRequest("malformed JSON: " + why + ", at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr());
+      // A constraint violation (nesting too deep) has no location.
+      JsonLocation where = e.getLocation();
+      throw badRequest("malformed JSON: " + why + (where == null ? "" : ", at line "
+          + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (IOException e) {
       // A byte array cannot fail to be read; anything else is the parser's report on the input.
       throw badRequest("cannot read the request: " + e.getMessage());

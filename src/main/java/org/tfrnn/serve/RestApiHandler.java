@@ -191,7 +191,7 @@ final class RestApiHandler implements HttpHandler {
     try (LoadedVersion.Hold hold = model.hold(version, label)) {
       LoadedVersion served = hold.loaded();
       return Answer.ok(ServingJson.metadata(model.name(), served.version(),
-          served.predictor().signatures()));
+          served.predictor().signatureDefs()));
     }
   }
 

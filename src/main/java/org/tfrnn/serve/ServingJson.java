@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.tfrnn.inference.SignatureSpec;
-import org.tfrnn.inference.TensorSpec;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
 import org.tfrnn.inference.VersionStatus;
 
 /**
@@ -41,10 +44,10 @@ final class ServingJson {
   }
 
   /**
-   * A {@code GetModelMetadataResponse}: the model spec and every signature meant for callers
-   * (TensorFlow Serving also lists internal ones such as {@code __saved_model_init_op}).
+   * A {@code GetModelMetadataResponse}: the model spec and every signature of the MetaGraph,
+   * internal ones such as {@code __saved_model_init_op} included, as TensorFlow Serving lists them.
    */
-  static byte[] metadata(String modelName, long version, List<SignatureSpec> signatures) {
+  static byte[] metadata(String modelName, long version, Map<String, SignatureDef> signatures) {
     ObjectNode root = MAPPER.createObjectNode();
     root.putObject("model_spec")
         .put("name", modelName)
@@ -52,30 +55,27 @@ final class ServingJson {
         .put("version", Long.toString(version));
     ObjectNode defs = root.putObject("metadata").putObject("signature_def")
         .putObject("signature_def");
-    for (SignatureSpec signature : signatures) {
-      ObjectNode def = defs.putObject(signature.key());
+    new TreeMap<>(signatures).forEach((key, signature) -> {
+      ObjectNode def = defs.putObject(key);
       ObjectNode inputs = def.putObject("inputs");
-      signature.inputs().values().forEach(t -> inputs.set(t.key(), tensorInfo(t)));
+      new TreeMap<>(signature.getInputsMap()).forEach((k, t) -> inputs.set(k, tensorInfo(t)));
       ObjectNode outputs = def.putObject("outputs");
-      signature.outputs().values().forEach(t -> outputs.set(t.key(), tensorInfo(t)));
-      def.put("method_name", signature.methodName());
-    }
+      new TreeMap<>(signature.getOutputsMap()).forEach((k, t) -> outputs.set(k, tensorInfo(t)));
+      def.put("method_name", signature.getMethodName());
+    });
     return bytes(root);
   }
 
-  private static ObjectNode tensorInfo(TensorSpec tensor) {
+  private static ObjectNode tensorInfo(TensorInfo tensor) {
     ObjectNode info = MAPPER.createObjectNode();
-    info.put("dtype", tensor.dtype().name());
+    info.put("dtype", tensor.getDtype().name());
     ObjectNode shape = info.putObject("tensor_shape");
     ArrayNode dims = shape.putArray("dim");
-    long[] sizes = tensor.dims();
-    if (sizes != null) {
-      for (long size : sizes) {
-        dims.addObject().put("size", Long.toString(size)).put("name", "");
-      }
+    for (TensorShapeProto.Dim dim : tensor.getTensorShape().getDimList()) {
+      dims.addObject().put("size", Long.toString(dim.getSize())).put("name", dim.getName());
     }
-    shape.put("unknown_rank", sizes == null);
-    info.put("name", tensor.tensorName());
+    shape.put("unknown_rank", tensor.getTensorShape().getUnknownRank());
+    info.put("name", tensor.getName());
     return info;
   }
 

@@ -43,6 +43,14 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
     }
   }
 
+  /** Whether values of this dtype can be held (float32, float64, int32, int64, bool). */
+  public static boolean supports(DataType dtype) {
+    return switch (dtype) {
+      case DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_BOOL -> true;
+      default -> false;
+    };
+  }
+
   public static NdValue ofFloats(float[] data, long... shape) {
     return new NdValue(DataType.DT_FLOAT, shape, data);
   }
