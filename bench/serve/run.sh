@@ -66,8 +66,8 @@ echo "model: $version_dir" >&2
 
 # 1. The server, with its heap committed up front (-Xms = -Xmx, pre-touched) so that RSS growth
 #    can only be native memory.
-TFRNN_JAVA_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch" ./tfrnn serve --model-name bench \
-  --model-base-path "$base" --port 0 >"$work/server.log" 2>&1 &
+TFRNN_JAVA_OPTS="-Xms1g -Xmx1g -XX:+AlwaysPreTouch" ./tfrnn serve --model_name=bench \
+  --model_base_path="$base" --rest_api_port=0 --port=0 >"$work/server.log" 2>&1 &
 server_pid=$!
 url=""
 for _ in $(seq 600); do

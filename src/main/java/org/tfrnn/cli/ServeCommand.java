@@ -124,9 +124,9 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
-    String restRoot = server.modelUri().resolve("/").toString();
-    log(System.out, "serving models " + server.modelNames() + ": gRPC at " + host + ":"
-        + grpc.port() + ", REST at " + restRoot + "v1/models/NAME");
+    log(System.out, "serving models " + server.modelNames() + " (gRPC at " + host + ":"
+        + grpc.port() + ") at " + server.modelUri() + " (POST " + server.modelUri()
+        + ":predict)");
     server.awaitStop();
     return 0;
   }
