@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.data.MnistFetcher;
-import org.tfrnn.run.SavedModelEvaluation;
+import org.tfrnn.workflows.SavedModelEvaluation;
 import org.tfrnn.serve.Predictor;
 import org.tfrnn.train.Evaluation;
 import picocli.CommandLine.Command;

@@ -5,7 +5,7 @@ import java.util.concurrent.Callable;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
-import org.tfrnn.run.PresetRun;
+import org.tfrnn.workflows.PresetRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
