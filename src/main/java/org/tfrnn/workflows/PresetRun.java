@@ -2,32 +2,38 @@ package org.tfrnn.workflows;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Locale;
 import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tfrnn.data.Batch;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.data.MnistFetcher;
+import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.models.ModelBuilder;
 import org.tfrnn.models.ModelGraph;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.ServingSignatures;
 import org.tfrnn.savedmodel.ModelExporter;
+import org.tfrnn.savedmodel.VariableImport;
 import org.tfrnn.train.Evaluation;
 import org.tfrnn.train.Trainer;
 import org.tfrnn.train.TrainingListener;
 
 /**
  * Trains a preset end to end, as its notebook does: fetch the data if needed, build the graph,
- * train with the notebook's log, evaluate, show the single-image demo, export a SavedModel. Lines
- * go to a consumer (the CLI prints them); the outcome is returned for callers and tests.
+ * optionally start from a SavedModel's variables, train with the notebook's log, evaluate, show the
+ * single-image demo, export a SavedModel. Lines go to a consumer (the CLI prints them); the outcome
+ * is returned for callers and tests.
  */
 public final class PresetRun {
-  private static final int ROWS = 28;
-  private static final int COLUMNS = 28;
-  private static final int CLASSES = 10;
+  private final Preset preset;
+  private final Consumer<String> out;
 
-  private PresetRun() {}
+  private PresetRun(Preset preset, Consumer<String> out) {
+    this.preset = preset;
+    this.out = out;
+  }
 
   /**
    * @param exportBase where to write the SavedModel (as {@code exportBase/<version>}), or null
@@ -49,75 +55,109 @@ public final class PresetRun {
       Path exportedModel,
       Double initialTestAccuracy) {}
 
+  /** The test-set results: on all test images, and on as many as the notebook judges on. */
+  private record TestResults(Evaluation all, double notebookAccuracy) {}
+
+  /** Notebook 004's single-image demo: the first test image's logits and its label. */
+  private record FirstImage(float[] logits, int label) {}
+
   public static Outcome run(Options options, Consumer<String> out) throws IOException {
     Preset preset = options.preset();
     out.accept("Preset " + preset.name() + " (notebook " + preset.notebook() + "): "
         + preset.description());
-    MnistFetcher.ensurePresent(options.dataDir(), out);
-    MnistDataset data = MnistDataset.load(options.dataDir(), preset.model().seed());
-    out.accept("MNIST: " + data.train().size() + " train, " + data.validation().size()
-        + " validation, " + data.test().size() + " test images from " + options.dataDir());
+    return new PresetRun(preset, out).run(options);
+  }
 
+  private Outcome run(Options options) throws IOException {
+    SequenceDataset data = fetchAndLoad(options.dataDir());
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       ModelGraph model = ModelBuilder.build(graph, preset.model());
-      Trainer trainer = new Trainer(session, model, ROWS, COLUMNS, CLASSES);
-      Double initialAccuracy = null;
-      if (options.initFrom() != null) {
-        out.accept(org.tfrnn.savedmodel.VariableImport.restore(
-            session, model.trainableVariables(), options.initFrom()));
-        initialAccuracy = trainer.evaluate(data.test(), data.test().size()).accuracy();
-        out.accept(String.format(java.util.Locale.ROOT,
-            "Test accuracy before training (all %d test images): %.4f",
-            data.test().size(), initialAccuracy));
-      }
-
-      Trainer.Summary summary = trainer.train(data, plan(preset, data.train().size()),
-          new TrainingListener() {
-        @Override
-        public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
-          out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
-        }
-
-        @Override
-        public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
-          out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
-        }
-      });
-      String finished = NotebookLog.finished(preset.logStyle());
-      if (finished != null) {
-        out.accept(finished);
-      }
-      Evaluation test = trainer.evaluate(data.test(), data.test().size());
-      // Notebooks 002 and 004 judge on all test images: the evaluation above is theirs too.
-      double notebookAccuracy = preset.notebookTestImages() == test.examples()
-          ? test.accuracy()
-          : trainer.evaluate(data.test(), preset.notebookTestImages()).accuracy();
-      String notebookLine = NotebookLog.testAccuracy(preset.logStyle(), (float) notebookAccuracy);
-      if (notebookLine != null) {
-        out.accept(notebookLine);
-      }
-      out.accept(String.format(java.util.Locale.ROOT,
-          "Accuracy on all %d test images: %.4f (%d correct); %d steps in %.1f s, %.1f ms/step",
-          test.examples(), test.accuracy(), test.correct(), summary.steps(), summary.seconds(),
-          summary.millisPerStep()));
-
-      Batch first = data.test().batch(0, 1);
-      float[] logits = trainer.logits(first, model.logits());
-      int predicted = argMax(logits);
-      out.accept("ACTUAL VALUE: " + NotebookLog.row(first.oneHotLabels(CLASSES), "%.0f."));
-      out.accept("PREDICTED VALUE: " + NotebookLog.row(logits, "%.8f"));
-      out.accept("EXPECTED OUTPUT: [" + first.labels()[0] + "]");
-      out.accept("PREDICTED OUTPUT: [" + predicted + "]");
-
-      Path exported = null;
-      if (options.exportBase() != null) {
-        exported = ModelExporter.exportNextVersion(
-            session, ServingSignatures.of(model), options.exportBase());
-        out.accept("SavedModel written to " + exported);
-      }
-      return new Outcome(preset, summary, notebookAccuracy, test, logits, first.labels()[0],
-          exported, initialAccuracy);
+      Trainer trainer = new Trainer(session, model);
+      Double initialAccuracy = options.initFrom() == null
+          ? null : restoreVariables(options.initFrom(), session, model, trainer, data);
+      Trainer.Summary summary = train(trainer, data);
+      TestResults test = evaluate(trainer, data, summary);
+      FirstImage first = showFirstTestImage(trainer, model, data);
+      Path exported = options.exportBase() == null
+          ? null : export(session, model, options.exportBase());
+      return new Outcome(preset, summary, test.notebookAccuracy(), test.all(), first.logits(),
+          first.label(), exported, initialAccuracy);
     }
+  }
+
+  /** MNIST into {@code dataDir} unless it is there, then loaded with the model's seed. */
+  private SequenceDataset fetchAndLoad(Path dataDir) throws IOException {
+    MnistFetcher.ensurePresent(dataDir, out);
+    SequenceDataset data = MnistDataset.load(dataDir, preset.model().seed());
+    out.accept(data.description());
+    return data;
+  }
+
+  /** Starts from another model's variables; returns the test accuracy before any training. */
+  private double restoreVariables(Path initFrom, Session session, ModelGraph model,
+      Trainer trainer, SequenceDataset data) throws IOException {
+    out.accept(VariableImport.restore(session, model.trainableVariables(), initFrom));
+    double accuracy = trainer.evaluate(data.test(), data.test().size()).accuracy();
+    out.accept(String.format(Locale.ROOT,
+        "Test accuracy before training (all %d test images): %.4f", data.test().size(), accuracy));
+    return accuracy;
+  }
+
+  /** The training loop with the notebook's log lines, and its closing line. */
+  private Trainer.Summary train(Trainer trainer, SequenceDataset data) {
+    Trainer.Summary summary = trainer.train(data, plan(preset, data.train().size()),
+        new TrainingListener() {
+          @Override
+          public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
+            out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
+          }
+
+          @Override
+          public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
+            out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+          }
+        });
+    String finished = NotebookLog.finished(preset.logStyle());
+    if (finished != null) {
+      out.accept(finished);
+    }
+    return summary;
+  }
+
+  /** The notebook's own test line, then the accuracy on all test images and the speed. */
+  private TestResults evaluate(Trainer trainer, SequenceDataset data, Trainer.Summary summary) {
+    Evaluation test = trainer.evaluate(data.test(), data.test().size());
+    // Notebooks 002 and 004 judge on all test images: the evaluation above is theirs too.
+    double notebookAccuracy = preset.notebookTestImages() == test.examples()
+        ? test.accuracy()
+        : trainer.evaluate(data.test(), preset.notebookTestImages()).accuracy();
+    String notebookLine = NotebookLog.testAccuracy(preset.logStyle(), (float) notebookAccuracy);
+    if (notebookLine != null) {
+      out.accept(notebookLine);
+    }
+    out.accept(String.format(Locale.ROOT,
+        "Accuracy on all %d test images: %.4f (%d correct); %d steps in %.1f s, %.1f ms/step",
+        test.examples(), test.accuracy(), test.correct(), summary.steps(), summary.seconds(),
+        summary.millisPerStep()));
+    return new TestResults(test, notebookAccuracy);
+  }
+
+  /** Notebook 004's demo: the first test image's label, logits and predicted class. */
+  private FirstImage showFirstTestImage(Trainer trainer, ModelGraph model, SequenceDataset data) {
+    Batch first = data.test().batch(0, 1);
+    float[] logits = trainer.logits(first, model.logits());
+    out.accept("ACTUAL VALUE: " + NotebookLog.row(first.oneHotLabels(data.classes()), "%.0f."));
+    out.accept("PREDICTED VALUE: " + NotebookLog.row(logits, "%.8f"));
+    out.accept("EXPECTED OUTPUT: [" + first.labels()[0] + "]");
+    out.accept("PREDICTED OUTPUT: [" + trainer.predict(first)[0] + "]");
+    return new FirstImage(logits, first.labels()[0]);
+  }
+
+  private Path export(Session session, ModelGraph model, Path exportBase) throws IOException {
+    Path exported =
+        ModelExporter.exportNextVersion(session, ServingSignatures.of(model), exportBase);
+    out.accept("SavedModel written to " + exported);
+    return exported;
   }
 
   /** Notebook 002 reports once per epoch of {@code trainSize / batchSize} steps. */
@@ -126,15 +166,5 @@ public final class PresetRun {
     return new Trainer.Plan(preset.batchSize(), preset.steps(),
         step -> preset.logStyle().reportsAfterStep(step, preset.displayStep()),
         perEpoch ? Math.max(1, trainSize / preset.batchSize()) : 0);
-  }
-
-  private static int argMax(float[] values) {
-    int best = 0;
-    for (int i = 1; i < values.length; i++) {
-      if (values[i] > values[best]) {
-        best = i;
-      }
-    }
-    return best;
   }
 }
