@@ -3,9 +3,11 @@ package org.tfrnn.inference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -32,6 +34,7 @@ public final class Predictor implements AutoCloseable {
   private final Path directory;
   private final SavedModelBundle bundle;
   private final Map<String, SignatureSpec> signatures = new LinkedHashMap<>();
+  private final Map<String, SignatureDef> signatureDefs;
   // Calls hold the read lock; close() takes the write lock, so it waits for calls in flight.
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
@@ -40,6 +43,8 @@ public final class Predictor implements AutoCloseable {
     this.directory = directory;
     this.bundle = bundle;
     specs.forEach(s -> signatures.put(s.key(), s));
+    this.signatureDefs = Collections.unmodifiableMap(
+        new TreeMap<>(bundle.metaGraphDef().getSignatureDefMap()));
   }
 
   /**
@@ -83,16 +88,16 @@ public final class Predictor implements AutoCloseable {
     return directory;
   }
 
-  /**
-   * Every signature of the MetaGraph as the SavedModel stores it, internal ones such as
-   * {@code __saved_model_init_op} included (what TensorFlow Serving's metadata lists).
-   */
-  public Map<String, SignatureDef> signatureDefs() {
-    return bundle.metaGraphDef().getSignatureDefMap();
-  }
-
   public List<SignatureSpec> signatures() {
     return List.copyOf(signatures.values());
+  }
+
+  /**
+   * Every signature of the MetaGraph as the SavedModel stores it, sorted by key, internal ones
+   * such as {@code __saved_model_init_op} included (TensorFlow Serving's metadata lists them all).
+   */
+  public Map<String, SignatureDef> signatureDefs() {
+    return signatureDefs;
   }
 
   /** The named signature; {@code null} means {@code serving_default} (or the only one there is). */
@@ -129,15 +134,6 @@ public final class Predictor implements AutoCloseable {
     SignatureSpec spec = signature(signatureKey);
     validate(spec, inputs);
     List<TensorSpec> fetches = outputsToFetch(spec, outputKeys);
-    for (TensorSpec output : fetches) {
-      // Checked before running, so an output we cannot return is a clear refusal, not a failure
-      // after the work is done.
-      if (!NdValue.supports(output.dtype())) {
-        throw PredictionException.badRequest("output '" + output.key() + "' of signature '"
-            + spec.key() + "' is " + output.describe() + ", a dtype this server does not return "
-            + "(it returns float32, float64, int32, int64 and bool)");
-      }
-    }
     lifecycle.readLock().lock();
     try {
       if (closed) {

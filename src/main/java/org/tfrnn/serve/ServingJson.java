@@ -44,8 +44,8 @@ final class ServingJson {
   }
 
   /**
-   * A {@code GetModelMetadataResponse}: the model spec and every signature of the MetaGraph,
-   * internal ones such as {@code __saved_model_init_op} included, as TensorFlow Serving lists them.
+   * A {@code GetModelMetadataResponse}: the model spec and every signature of the MetaGraph, as
+   * TensorFlow Serving lists them (internal ones such as {@code __saved_model_init_op} included).
    */
   static byte[] metadata(String modelName, long version, Map<String, SignatureDef> signatures) {
     ObjectNode root = MAPPER.createObjectNode();
@@ -55,28 +55,42 @@ final class ServingJson {
         .put("version", Long.toString(version));
     ObjectNode defs = root.putObject("metadata").putObject("signature_def")
         .putObject("signature_def");
-    new TreeMap<>(signatures).forEach((key, signature) -> {
+    signatures.forEach((key, signature) -> {
       ObjectNode def = defs.putObject(key);
       ObjectNode inputs = def.putObject("inputs");
       new TreeMap<>(signature.getInputsMap()).forEach((k, t) -> inputs.set(k, tensorInfo(t)));
       ObjectNode outputs = def.putObject("outputs");
       new TreeMap<>(signature.getOutputsMap()).forEach((k, t) -> outputs.set(k, tensorInfo(t)));
       def.put("method_name", signature.getMethodName());
+      ObjectNode defaults = def.putObject("defaults");
+      // Default values are rare (TF 2.15+); their dtype and shape are listed, not the values.
+      new TreeMap<>(signature.getDefaultsMap()).forEach((k, t) -> defaults.putObject(k)
+          .put("dtype", t.getDtype().name()).set("tensor_shape", tensorShape(t.getTensorShape())));
     });
     return bytes(root);
   }
 
+  /** A {@code TensorInfo} as protobuf's JSON writes it: fields that are not set are left out. */
   private static ObjectNode tensorInfo(TensorInfo tensor) {
     ObjectNode info = MAPPER.createObjectNode();
     info.put("dtype", tensor.getDtype().name());
-    ObjectNode shape = info.putObject("tensor_shape");
-    ArrayNode dims = shape.putArray("dim");
-    for (TensorShapeProto.Dim dim : tensor.getTensorShape().getDimList()) {
+    if (tensor.hasTensorShape()) {
+      info.set("tensor_shape", tensorShape(tensor.getTensorShape()));
+    }
+    if (tensor.getEncodingCase() == TensorInfo.EncodingCase.NAME) {
+      info.put("name", tensor.getName());
+    }
+    return info;
+  }
+
+  private static ObjectNode tensorShape(TensorShapeProto shape) {
+    ObjectNode json = MAPPER.createObjectNode();
+    ArrayNode dims = json.putArray("dim");
+    for (TensorShapeProto.Dim dim : shape.getDimList()) {
       dims.addObject().put("size", Long.toString(dim.getSize())).put("name", dim.getName());
     }
-    shape.put("unknown_rank", tensor.getTensorShape().getUnknownRank());
-    info.put("name", tensor.getName());
-    return info;
+    json.put("unknown_rank", shape.getUnknownRank());
+    return json;
   }
 
   private static byte[] bytes(ObjectNode node) {

@@ -29,13 +29,16 @@ final class TensorProtoValues {
     for (long dim : shape) {
       count = Math.multiplyExact(count, dim);
     }
+    if (dtype == DataType.DT_STRING) {
+      return strings(key, shape, count, proto.getStringValList());
+    }
     int elementBytes = switch (dtype) {
       case DT_FLOAT, DT_INT32 -> 4;
       case DT_DOUBLE, DT_INT64 -> 8;
       case DT_BOOL -> 1;
-      default -> throw PredictionException.badRequest("input '" + key + "' is " + NdValue.dtypeName(dtype)
-          + ", a dtype this server does not take (it takes float32, float64, int32, int64 and "
-          + "bool)");
+      default -> throw PredictionException.badRequest("input '" + key + "' is "
+          + NdValue.dtypeName(dtype) + ", a dtype this server does not take (it takes float32, "
+          + "float64, int32, int64, bool and string)");
     };
     if (count * elementBytes > Integer.MAX_VALUE - 8) {
       throw PredictionException.badRequest("input '" + key + "' has " + count + " elements, too many");
@@ -77,6 +80,19 @@ final class TensorProtoValues {
       }
       default -> throw new IllegalStateException("unreachable: " + dtype);
     };
+  }
+
+  /** Strings come in string_val only (never tensor_content), with the same repeat rule. */
+  private static NdValue strings(String key, long[] shape, long count, List<ByteString> given) {
+    if (count > Integer.MAX_VALUE - 8) {
+      throw PredictionException.badRequest("input '" + key + "' has " + count
+          + " elements, too many");
+    }
+    byte[][] values = new byte[(int) count][];
+    Arrays.fill(values, new byte[0]);
+    fill(key, values.length, given.size(), (to, from) -> values[to] = given.get(from)
+        .toByteArray());
+    return new NdValue(DataType.DT_STRING, shape, values);
   }
 
   private interface Setter {
@@ -181,6 +197,11 @@ final class TensorProtoValues {
       case DT_BOOL -> {
         for (boolean v : value.booleans()) {
           proto.addBoolVal(v);
+        }
+      }
+      case DT_STRING -> {
+        for (byte[] v : value.strings()) {
+          proto.addStringVal(ByteString.copyFrom(v));
         }
       }
       default -> throw new IllegalStateException("unsupported output dtype " + value);

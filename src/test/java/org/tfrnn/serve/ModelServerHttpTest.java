@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,15 +20,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
-import org.tensorflow.Signature;
-import org.tensorflow.ndarray.Shape;
-import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
-import org.tensorflow.types.TFloat32;
 import org.tfrnn.inference.Predictor;
-import org.tfrnn.savedmodel.ModelExporter;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -237,44 +228,6 @@ class ModelServerHttpTest {
         RestClient.rows(tf1Expected.images(3, 2)));
     assertEquals(200, reply.status(), reply.body());
     assertTf1Rows(reply.json().get("predictions"), 3, 2);
-  }
-
-  /**
-   * Every signature of the MetaGraph, as TensorFlow Serving lists them; the Keras export has
-   * these three ({@code saved_model_cli show --dir savedmodels/py-keras-lstm --tag_set serve}).
-   */
-  @Test
-  void metadataListsEverySignatureOfTheMetaGraph() {
-    JsonNode defs = keras.get("/v1/models/keras/metadata").json()
-        .at("/metadata/signature_def/signature_def");
-    List<String> keys = new ArrayList<>();
-    defs.fieldNames().forEachRemaining(keys::add);
-    assertEquals(List.of("__saved_model_init_op", "serve", "serving_default"), keys);
-  }
-
-  /** An output whose dtype this server cannot write is refused cleanly (it was a 500). */
-  @Test
-  void anOutputOfAnUnsupportedDtypeIs400() throws Exception {
-    Path base = Files.createDirectories(temp.resolve("strings"));
-    try (Graph graph = new Graph();
-        Session session = new Session(graph)) {
-      Ops tf = Ops.create(graph);
-      var x = tf.withName("x").placeholder(TFloat32.class,
-          Placeholder.shape(Shape.of(-1)));
-      var text = tf.withName("text").dtypes.asString(x);
-      var same = tf.withName("same").identity(x);
-      ModelExporter.exportNextVersion(session, List.of(
-          Signature.builder().key("serving_default")
-              .methodName("tensorflow/serving/predict")
-              .input("x", x).output("text", text).output("same", same).build()), base);
-    }
-    try (ModelServer server = ModelServer.start(ServerConfig.of("strings", base).withPort(0))) {
-      RestClient.Reply reply = new RestClient(server).post("/v1/models/strings:predict",
-          "{\"instances\": [1.5, 2]}");
-      assertEquals(400, reply.status(), reply.body());
-      assertTrue(reply.error().contains("output 'text'") && reply.error().contains("string"),
-          reply.error());
-    }
   }
 
   @Test

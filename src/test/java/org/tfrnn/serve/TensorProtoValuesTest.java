@@ -64,6 +64,19 @@ class TensorProtoValuesTest {
         proto(DataType.DT_FLOAT, -1).build()));
     assertThrows(PredictionException.class, () -> TensorProtoValues.toNdValue("x",
         proto(DataType.DT_COMPLEX64, 1).build()));
+    assertThrows(PredictionException.class, () -> TensorProtoValues.toNdValue("x",
+        proto(DataType.DT_STRING, 1).addStringVal(ByteString.EMPTY).addStringVal(ByteString.EMPTY)
+            .build()));
+  }
+
+  @Test
+  void stringsComeInStringVal() {
+    NdValue value = TensorProtoValues.toNdValue("s", proto(DataType.DT_STRING, 3)
+        .addStringVal(ByteString.copyFromUtf8("a")).addStringVal(ByteString.copyFromUtf8("\u00e9"))
+        .build());
+    assertArrayEquals(new byte[][] {{'a'}, {(byte) 0xc3, (byte) 0xa9}, {(byte) 0xc3, (byte) 0xa9}},
+        value.strings());
+    assertEquals(value, TensorProtoValues.toNdValue("s", TensorProtoValues.toProto(value)));
   }
 
   @Test
