@@ -131,7 +131,7 @@ final class ServeCommand implements Callable<Integer> {
     return 0;
   }
 
-  private void refuseUnsupported() {
+  void refuseUnsupported() {
     if (enableBatching || batchingParametersFile != null) {
       throw new IllegalArgumentException("--enable_batching/--batching_parameters_file: "
           + "server-side batching is not supported yet; leave them out");
