@@ -9,6 +9,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -19,7 +20,8 @@ import org.tensorflow.types.family.TType;
  * @param labels one-hot float [batch, classes] or sparse int32 [batch], per {@code spec.loss()}
  * @param sequenceLength [batch] int32 for while-loop models (defaults to the full length when not
  *     fed); null for static ones
- * @param globalStep null unless the spec names one
+ * @param globalStep null unless the spec names one; int64 {@code global_step} or a notebook's int32
+ *     counter
  */
 public record ModelGraph(
     Graph graph,
@@ -34,7 +36,7 @@ public record ModelGraph(
     Operand<TFloat32> accuracy,
     Op trainOp,
     Operand<TFloat32> learningRate,
-    Variable<TInt64> globalStep,
+    Variable<? extends TNumber> globalStep,
     List<Variable<TFloat32>> trainableVariables) implements org.tfrnn.train.TrainingGraph {
 
   @Override

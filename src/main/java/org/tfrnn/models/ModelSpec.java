@@ -14,7 +14,10 @@ import org.tfrnn.train.LearningRate;
  * @param timeSteps the sequence length the static unroll is built for (the while loop accepts any)
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
- * @param globalStepName name of the global-step variable, or null if the model has none
+ * @param globalStepName name of the global-step variable, or null if the model has none. As in
+ *     TF1, {@code global_step} is {@code tf.train.get_or_create_global_step()} (int64); any other
+ *     name is a notebook's {@code tf.Variable(0, trainable=False)} (int32, e.g. {@code Variable_2})
+ * @param inputSlicing how a static unroll cuts the input into time steps
  */
 public record ModelSpec(
     Cell cell,
@@ -33,7 +36,8 @@ public record ModelSpec(
     Optimizer optimizer,
     LearningRate learningRate,
     String globalStepName,
-    long seed) {
+    long seed,
+    InputSlicing inputSlicing) {
 
   public enum Cell { BASIC_LSTM, BASIC_RNN }
 
@@ -51,6 +55,23 @@ public record ModelSpec(
 
   public enum Optimizer { ADAM, GRADIENT_DESCENT }
 
+  /**
+   * How {@code static_rnn}'s list of time steps is cut from x [batch, time, input]: {@code
+   * tf.unstack(x, time, 1)} (notebooks 000, 004) or, as notebook 003 writes it, {@code
+   * tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, input]), time, 0)}. Same values.
+   */
+  public enum InputSlicing { UNSTACK, TRANSPOSE_RESHAPE_SPLIT }
+
+  /** A spec whose static unroll slices the input with {@code unstack}. */
+  public ModelSpec(Cell cell, int inputSize, int timeSteps, int units, float forgetBias,
+      Unroll unroll, Head head, Initializer outputWeightsInit, Initializer outputBiasInit,
+      String outputWeightsName, String outputBiasName, int classes, Loss loss,
+      Optimizer optimizer, LearningRate learningRate, String globalStepName, long seed) {
+    this(cell, inputSize, timeSteps, units, forgetBias, unroll, head, outputWeightsInit,
+        outputBiasInit, outputWeightsName, outputBiasName, classes, loss, optimizer, learningRate,
+        globalStepName, seed, InputSlicing.UNSTACK);
+  }
+
   public ModelSpec {
     if (units <= 0 || inputSize <= 0 || timeSteps <= 0 || classes <= 1) {
       throw new IllegalArgumentException("units, input size, time steps must be positive and "
@@ -58,6 +79,9 @@ public record ModelSpec(
     }
     if (learningRate.needsGlobalStep() && globalStepName == null) {
       throw new IllegalArgumentException(learningRate + " needs a global step variable name");
+    }
+    if (inputSlicing == null) {
+      throw new IllegalArgumentException("input slicing must be given");
     }
   }
 
@@ -70,18 +94,29 @@ public record ModelSpec(
   public ModelSpec withUnroll(Unroll newUnroll) {
     return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, newUnroll, head,
         outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, seed);
+        optimizer, learningRate, globalStepName, seed, inputSlicing);
   }
 
   public ModelSpec withLearningRate(float initial) {
     return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
         outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate.withInitial(initial), globalStepName, seed);
+        optimizer, learningRate.withInitial(initial), globalStepName, seed, inputSlicing);
   }
 
   public ModelSpec withSeed(long newSeed) {
     return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
         outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, newSeed);
+        optimizer, learningRate, globalStepName, newSeed, inputSlicing);
+  }
+
+  public ModelSpec withInputSlicing(InputSlicing newSlicing) {
+    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
+        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
+        optimizer, learningRate, globalStepName, seed, newSlicing);
+  }
+
+  /** True if the global step is TF's int64 {@code global_step}, false for a notebook's int32 one. */
+  public boolean globalStepIsInt64() {
+    return "global_step".equals(globalStepName);
   }
 }

@@ -44,7 +44,8 @@ public final class Presets {
     add(new Preset("notebook-003", "003",
         "static_rnn BasicLSTMCell(128), Adam 0.001, batch 128, while step*128 < 100000",
         lstm(Unroll.STATIC, RANDOM_NORMAL, RANDOM_NORMAL, Optimizer.ADAM,
-            new LearningRate.Constant(0.001f), null),
+            new LearningRate.Constant(0.001f), null)
+            .withInputSlicing(ModelSpec.InputSlicing.TRANSPOSE_RESHAPE_SPLIT),
         128, 781, 10, LogStyle.ITERATION_LOSS_ACCURACY, 256,
         "log cut at Iteration 24320: loss 0.385988, Accuracy 0.859375"));
     add(new Preset("notebook-004", "004",
