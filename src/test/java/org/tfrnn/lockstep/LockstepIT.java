@@ -99,7 +99,9 @@ class LockstepIT {
     PythonTrace trace = PythonTrace.read(python.resolve(run));
     JavaRun java = JavaRun.train(preset(run), trace, false);
     JavaRun reversed = JavaRun.train(preset(run), trace, true);
-    Comparison.of(run, trace, java);
+    Comparison compared = Comparison.of(run, trace, java);
+    assertEquals(0, compared.counters().outside(), run + " global step (Variable_2): "
+        + compared.counters().describe());
 
     int withPython = firstStepApart(java.losses(), trace.losses()) - 1;
     int withItself = firstStepApart(java.losses(), reversed.losses()) - 1;
