@@ -144,7 +144,7 @@ public final class ModelBuilder {
         : optimizer.minimize(loss);
 
     return new ModelGraph(graph, spec, x, y, sequenceLength, logits, probabilities, classes, loss,
-        accuracy, trainOp, optimizer.learningRate(), globalStep, trainable);
+        accuracy, trainOp, optimizer.learningRate(), trainable);
   }
 
   /** The list of [batch, input] time steps a static unroll takes, cut as the notebook cuts it. */

@@ -8,9 +8,10 @@ import org.tfrnn.train.LearningRate;
 
 /**
  * Everything the graph builder needs to build one notebook's model: architecture, initializers,
- * loss and optimizer. Immutable; presets and the CLI make variants with the {@code with...}
- * methods.
+ * loss and optimizer. Immutable: made with {@link #builder()}, varied with {@link #toBuilder()} or
+ * the {@code with...} shortcuts the CLI uses.
  *
+ * @param inputSize features per time step (the columns of an image)
  * @param timeSteps the sequence length the static unroll is built for (the while loop accepts any)
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
@@ -58,19 +59,10 @@ public record ModelSpec(
   /**
    * How {@code static_rnn}'s list of time steps is cut from x [batch, time, input]: {@code
    * tf.unstack(x, time, 1)} (notebooks 000, 004) or, as notebook 003 writes it, {@code
-   * tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, input]), time, 0)}. Same values.
+   * tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, input]), time, 0)}. Same values; the
+   * while loop ignores it.
    */
   public enum InputSlicing { UNSTACK, TRANSPOSE_RESHAPE_SPLIT }
-
-  /** A spec whose static unroll slices the input with {@code unstack}. */
-  public ModelSpec(Cell cell, int inputSize, int timeSteps, int units, float forgetBias,
-      Unroll unroll, Head head, Initializer outputWeightsInit, Initializer outputBiasInit,
-      String outputWeightsName, String outputBiasName, int classes, Loss loss,
-      Optimizer optimizer, LearningRate learningRate, String globalStepName, long seed) {
-    this(cell, inputSize, timeSteps, units, forgetBias, unroll, head, outputWeightsInit,
-        outputBiasInit, outputWeightsName, outputBiasName, classes, loss, optimizer, learningRate,
-        globalStepName, seed, InputSlicing.UNSTACK);
-  }
 
   public ModelSpec {
     if (units <= 0 || inputSize <= 0 || timeSteps <= 0 || classes <= 1) {
@@ -85,38 +77,181 @@ public record ModelSpec(
     }
   }
 
+  /** True if the global step is TF's int64 {@code global_step}, false for a notebook's int32 one. */
+  public boolean globalStepIsInt64() {
+    return "global_step".equals(globalStepName);
+  }
+
   public RnnCell rnnCell() {
     return cell == Cell.BASIC_LSTM
         ? new BasicLstmCell(inputSize, units, forgetBias)
         : new BasicRnnCell(inputSize, units);
   }
 
-  public ModelSpec withUnroll(Unroll newUnroll) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, newUnroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, seed, inputSlicing);
+  public static Builder builder() {
+    return new Builder();
   }
 
+  /** A builder holding this spec's settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .cell(cell).inputSize(inputSize).timeSteps(timeSteps).units(units).forgetBias(forgetBias)
+        .unroll(unroll).head(head)
+        .outputWeights(outputWeightsName, outputWeightsInit)
+        .outputBias(outputBiasName, outputBiasInit)
+        .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
+        .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing);
+  }
+
+  public ModelSpec withUnroll(Unroll newUnroll) {
+    return toBuilder().unroll(newUnroll).build();
+  }
+
+  /** The same schedule starting at {@code initial} (a decay keeps its shape). */
   public ModelSpec withLearningRate(float initial) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate.withInitial(initial), globalStepName, seed, inputSlicing);
+    return toBuilder().learningRate(learningRate.withInitial(initial)).build();
   }
 
   public ModelSpec withSeed(long newSeed) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, newSeed, inputSlicing);
+    return toBuilder().seed(newSeed).build();
   }
 
-  public ModelSpec withInputSlicing(InputSlicing newSlicing) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, seed, newSlicing);
-  }
+  /**
+   * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
+   * (TensorFlow's default 1.0), {@code globalStepName} (no global step) and {@code inputSlicing}
+   * ({@code unstack}).
+   */
+  public static final class Builder {
+    private Cell cell;
+    private int inputSize;
+    private int timeSteps;
+    private int units;
+    private float forgetBias = 1.0f;
+    private Unroll unroll;
+    private Head head;
+    private Initializer outputWeightsInit;
+    private Initializer outputBiasInit;
+    private String outputWeightsName;
+    private String outputBiasName;
+    private int classes;
+    private Loss loss;
+    private Optimizer optimizer;
+    private LearningRate learningRate;
+    private String globalStepName;
+    private Long seed;
+    private InputSlicing inputSlicing = InputSlicing.UNSTACK;
 
-  /** True if the global step is TF's int64 {@code global_step}, false for a notebook's int32 one. */
-  public boolean globalStepIsInt64() {
-    return "global_step".equals(globalStepName);
+    private Builder() {}
+
+    public Builder cell(Cell value) {
+      cell = value;
+      return this;
+    }
+
+    /** Features per time step. */
+    public Builder inputSize(int value) {
+      inputSize = value;
+      return this;
+    }
+
+    public Builder timeSteps(int value) {
+      timeSteps = value;
+      return this;
+    }
+
+    public Builder units(int value) {
+      units = value;
+      return this;
+    }
+
+    /** Added to the LSTM's forget gate (BasicLSTMCell's {@code forget_bias}). */
+    public Builder forgetBias(float value) {
+      forgetBias = value;
+      return this;
+    }
+
+    public Builder unroll(Unroll value) {
+      unroll = value;
+      return this;
+    }
+
+    public Builder head(Head value) {
+      head = value;
+      return this;
+    }
+
+    /** The output layer's weights: TF1 name as the notebook creates them, and initializer. */
+    public Builder outputWeights(String name, Initializer init) {
+      outputWeightsName = name;
+      outputWeightsInit = init;
+      return this;
+    }
+
+    /** The output layer's bias: TF1 name and initializer. */
+    public Builder outputBias(String name, Initializer init) {
+      outputBiasName = name;
+      outputBiasInit = init;
+      return this;
+    }
+
+    public Builder classes(int value) {
+      classes = value;
+      return this;
+    }
+
+    public Builder loss(Loss value) {
+      loss = value;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer value) {
+      optimizer = value;
+      return this;
+    }
+
+    public Builder learningRate(LearningRate value) {
+      learningRate = value;
+      return this;
+    }
+
+    /** Name of the global-step variable, or null for none. */
+    public Builder globalStepName(String value) {
+      globalStepName = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    /** How a static unroll cuts the input into time steps. */
+    public Builder inputSlicing(InputSlicing value) {
+      inputSlicing = value;
+      return this;
+    }
+
+    public ModelSpec build() {
+      require(cell, "cell");
+      require(unroll, "unroll");
+      require(head, "head");
+      require(outputWeightsInit, "outputWeights");
+      require(outputBiasInit, "outputBias");
+      require(outputWeightsName, "outputWeights");
+      require(outputBiasName, "outputBias");
+      require(loss, "loss");
+      require(optimizer, "optimizer");
+      require(learningRate, "learningRate");
+      require(seed, "seed");
+      return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
+          outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
+          optimizer, learningRate, globalStepName, seed, inputSlicing);
+    }
+
+    private static void require(Object value, String setting) {
+      if (value == null) {
+        throw new IllegalStateException("ModelSpec: " + setting + " is not set");
+      }
+    }
   }
 }

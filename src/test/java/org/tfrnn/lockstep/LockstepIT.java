@@ -26,7 +26,7 @@ import org.tfrnn.models.ModelBuilder;
 import org.tfrnn.models.ModelGraph;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
-import org.tfrnn.run.RealMnist;
+import org.tfrnn.workflows.RealMnist;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Tensors;
 
