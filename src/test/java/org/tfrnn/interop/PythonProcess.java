@@ -12,10 +12,13 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script of python/ with the project's Python TensorFlow (python/.venv, created by
- * python/setup_venv.sh, which the Maven build runs before the integration tests).
+ * python/setup_venv.sh, which the Maven build runs before the integration tests). The system
+ * property {@code tfrnn.python} names another interpreter, for the README's compatibility runs
+ * against other Python TensorFlow versions.
  */
 public final class PythonProcess {
-  public static final Path PYTHON = Path.of("python/.venv/bin/python");
+  public static final Path PYTHON =
+      Path.of(System.getProperty("tfrnn.python", "python/.venv/bin/python"));
 
   public record Outcome(int exitCode, String stdout, String stderr) {
     public String lastLine() {
@@ -29,8 +32,7 @@ public final class PythonProcess {
     }
   }
 
-  public static Outcome run(String script, String... args)
-      throws IOException, InterruptedException {
+  public static Outcome run(String script, String... args) throws IOException, InterruptedException {
     assertTrue(Files.isExecutable(PYTHON),
         PYTHON + " is missing: run python/setup_venv.sh (mvn verify does it before these tests)");
     List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "python/" + script));
