@@ -3,7 +3,7 @@ package org.tfrnn.serve;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.tfrnn.serve.ServingFixtures.DYNAMIC_LSTM;
+import static org.tfrnn.serve.ServingFixtures.BASIC_RNN_DENSE;
 import static org.tfrnn.serve.ServingFixtures.KERAS_LSTM;
 import static org.tfrnn.serve.ServingFixtures.STATIC_LSTM;
 import static org.tfrnn.serve.ServingFixtures.maxAbsDiff;
@@ -54,7 +54,7 @@ class ModelConfigServingTest {
   void twoModelsWithLabelsThenAReloadThatAddsAndRemovesAModel() throws Exception {
     Path mnist = Files.createDirectories(temp.resolve("mnist"));
     ServingFixtures.publishVersion(STATIC_LSTM, mnist, 1);
-    ServingFixtures.publishVersion(DYNAMIC_LSTM, mnist, 2);
+    ServingFixtures.publishVersion(BASIC_RNN_DENSE, mnist, 2);
     Path keras = Files.createDirectories(temp.resolve("keras"));
     ServingFixtures.publishVersion(KERAS_LSTM, keras, 3);
     Path configFile = temp.resolve("models.config");
@@ -69,7 +69,7 @@ class ModelConfigServingTest {
         Map.of("stable", 1L, "canary", 2L)), ServedModelConfig.latest("keras", keras)), models);
 
     ServingFixtures.Expected staticLstm = ServingFixtures.expected(STATIC_LSTM);
-    ServingFixtures.Expected dynamicLstm = ServingFixtures.expected(DYNAMIC_LSTM);
+    ServingFixtures.Expected basicRnn = ServingFixtures.expected(BASIC_RNN_DENSE);
     ServingFixtures.Expected kerasLstm = ServingFixtures.expected(KERAS_LSTM);
     try (ModelServer server = ModelServer.start(ServerConfig.of("mnist", mnist).withPort(0),
             models, ServerListener.NONE);
@@ -94,12 +94,12 @@ class ModelConfigServingTest {
         assertTrue(maxAbsDiff(staticLstm.floats("logits", 0, N),
             floats(stable, "logits")) <= 1e-5);
         PredictResponse canary = predictions.predict(request(ModelSpec.newBuilder()
-            .setName("mnist").setVersionLabel("canary"), "x", dynamicLstm));
+            .setName("mnist").setVersionLabel("canary"), "x", basicRnn));
         assertEquals(2, canary.getModelSpec().getVersion().getValue());
-        assertTrue(maxAbsDiff(dynamicLstm.floats("logits", 0, N),
+        assertTrue(maxAbsDiff(basicRnn.floats("logits", 0, N),
             floats(canary, "logits")) <= 1e-5);
         assertEquals(2, predictions.predict(request(ModelSpec.newBuilder().setName("mnist"),
-            "x", dynamicLstm)).getModelSpec().getVersion().getValue());
+            "x", basicRnn)).getModelSpec().getVersion().getValue());
         StatusRuntimeException unknownLabel = assertThrows(StatusRuntimeException.class, () ->
             predictions.predict(request(ModelSpec.newBuilder().setName("mnist")
                 .setVersionLabel("nope"), "x", staticLstm)));
