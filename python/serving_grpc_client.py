@@ -26,8 +26,13 @@ from tensorflow_serving.apis import prediction_service_pb2_grpc
 
 
 def as_dict(message):
-    return json_format.MessageToDict(message, preserving_proto_field_name=True,
-                                     including_default_value_fields=True)
+    """The message as TensorFlow Serving's JSON writes it: proto field names, defaults included."""
+    try:  # protobuf 5.26+ renamed the option
+        return json_format.MessageToDict(message, preserving_proto_field_name=True,
+                                         always_print_fields_with_no_presence=True)
+    except TypeError:
+        return json_format.MessageToDict(message, preserving_proto_field_name=True,
+                                         including_default_value_fields=True)
 
 
 def dtype_name(enum_value):
