@@ -1,0 +1,126 @@
+"""The Python side of bench/training/compare.py: builds training graphs once, then times steps on request.
+
+    python_train_worker.py tf1     the notebooks' graphs (python/notebook_graphs.py), tf.compat.v1 Session
+    python_train_worker.py keras   Keras 3 LSTM(128) (python/keras_lstm.py), model.fit
+
+Protocol, the same as JavaTrainWorker's: one command per stdin line, one reply per line on stdout
+prefixed "@@ " (anything else a library prints goes to stderr):
+
+    setup ROW PATH        build ROW's graph for PATH, run warm-up steps
+    time ROW PATH STEPS   train STEPS steps, reply the mean ms per step
+
+A tf1 step is one sess.run of the train op with the batch in feed_dict (numpy -> tensor included, as
+Java's step includes making its tensors). A Keras step is model.fit over STEPS batches divided by
+STEPS: what a Keras user pays per step, callbacks and input pipeline included.
+Threads: BENCH_INTRA / BENCH_INTER in the environment (0 = TensorFlow's default).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+MODE = sys.argv[1] if len(sys.argv) > 1 else ""
+if MODE not in ("tf1", "keras"):
+    sys.exit("usage: python_train_worker.py tf1|keras")
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "python"))
+INTRA = int(os.environ.get("BENCH_INTRA", "0"))
+INTER = int(os.environ.get("BENCH_INTER", "0"))
+WARMUP = int(os.environ.get("BENCH_WARMUP", "20"))
+
+# Replies go to the real stdout; whatever TensorFlow or Keras print goes to stderr.
+_reply_stream = sys.stdout
+sys.stdout = sys.stderr
+
+if MODE == "tf1":
+    import notebook_graphs as ng  # noqa: E402  (must come before tensorflow)
+else:
+    import keras_lstm  # noqa: E402
+
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+import mnist_idx  # noqa: E402
+
+# Rows as in the issue: batch size, and the graph each path builds.
+ROWS = {
+    "lstm-b128": (128, {"static": "static_lstm", "dynamic": "dynamic_lstm", "keras": "lstm"}),
+    "lstm-b100": (100, {"static": "static_lstm", "dynamic": "dynamic_lstm", "keras": "lstm"}),
+    "rnn-b1000": (1000, {"static": "static_basic_rnn_dense", "dynamic": "basic_rnn_dense"}),
+}
+
+
+def reply(text: str) -> None:
+    _reply_stream.write("@@ " + text + "\n")
+    _reply_stream.flush()
+
+
+class Tf1Trainer:
+    def __init__(self, builder: str, batch_size: int, data):
+        build = ng.BUILDERS.get(builder) or getattr(ng, builder)
+        self.g = build(train=True, seed=0)
+        config = tf.compat.v1.ConfigProto(intra_op_parallelism_threads=INTRA,
+                                          inter_op_parallelism_threads=INTER)
+        self.sess = tf.compat.v1.Session(graph=self.g.graph, config=config)
+        with self.g.graph.as_default():
+            self.sess.run(tf.compat.v1.global_variables_initializer())
+        self.batch_size = batch_size
+        self.data = data
+
+    def time(self, steps: int) -> float:
+        total = 0.0
+        for _ in range(steps):
+            images, labels = self.data.next_batch(self.batch_size)
+            start = time.perf_counter()
+            self.sess.run(self.g.train_op, feed_dict=self.g.feed(images, labels))
+            total += time.perf_counter() - start
+        return total * 1000 / steps
+
+
+class KerasTrainer:
+    def __init__(self, batch_size: int, data):
+        keras_lstm.keras.utils.set_random_seed(0)
+        self.model = keras_lstm.build_model()
+        # Shuffled once here: a shuffle buffer would be refilled at every fit call.
+        order = np.random.default_rng(0).permutation(data.num_examples)
+        self.dataset = (tf.data.Dataset.from_tensor_slices((data.images[order], data.labels[order]))
+                        .repeat().batch(batch_size).prefetch(2))
+
+    def time(self, steps: int) -> float:
+        start = time.perf_counter()
+        self.model.fit(self.dataset, epochs=1, steps_per_epoch=steps, verbose=0)
+        return (time.perf_counter() - start) * 1000 / steps
+
+
+def main() -> None:
+    if MODE == "keras":
+        tf.config.threading.set_intra_op_parallelism_threads(INTRA)
+        tf.config.threading.set_inter_op_parallelism_threads(INTER)
+    data = mnist_idx.read_data_sets().train
+    trainers = {}
+    reply(f"ready python {sys.version.split()[0]} tensorflow {tf.__version__}")
+    for line in sys.stdin:
+        command = line.split()
+        if not command:
+            break
+        try:
+            if command[0] == "setup":
+                row, path = command[1], command[2]
+                batch_size, graphs = ROWS[row]
+                trainer = (KerasTrainer(batch_size, data) if MODE == "keras"
+                           else Tf1Trainer(graphs[path], batch_size, data))
+                trainers[row, path] = trainer
+                trainer.time(WARMUP)
+                reply("ok")
+            elif command[0] == "time":
+                reply(f"{trainers[command[1], command[2]].time(int(command[3])):.4f}")
+            else:
+                reply(f"error unknown command {command[0]}")
+        except Exception as e:  # reported to the driver, which stops with this line
+            reply(f"error {type(e).__name__}: {e}".replace("\n", " "))
+
+
+if __name__ == "__main__":
+    main()
