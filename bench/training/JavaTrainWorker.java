@@ -39,7 +39,7 @@ import org.tfrnn.tensors.Tensors;
  *   setup ROW PATH       build ROW's graph for PATH (static | while), run warm-up steps
  *   time ROW PATH STEPS  train STEPS steps, reply the mean ms per step
  *   matmul N REPS        one [N,N]x[N,N] fp32 matmul REPS times, reply the best GFLOP/s
- *   profile ROW PATH     one step traced (RunOptions FULL), reply the op-time breakdown
+ *   profile ROW PATH N   N steps traced (RunOptions FULL), reply the op-time breakdown
  * </pre>
  * A step is what the Python side times as well: the batch's tensors made from Java arrays, one
  * {@code session.run} of the training op, the tensors closed. Session threads come from
@@ -102,7 +102,7 @@ public final class JavaTrainWorker {
             trainer(command).time(Integer.parseInt(command[3])));
       }
       case "profile" -> {
-        return trainer(command).profile();
+        return trainer(command).profile(Integer.parseInt(command[3]));
       }
       case "matmul" -> {
         return String.format(Locale.ROOT, "%.2f",
@@ -201,41 +201,62 @@ public final class JavaTrainWorker {
     }
 
     /**
-     * One traced step: wall time, and per op type the summed op time (ops overlap on two cores,
-     * so the sum exceeds the wall time), split into inside-a-while-loop and outside.
+     * {@code steps} traced steps: the median wall time, and per op type (as the executor ran it,
+     * after Grappler's rewrites) the median over steps of its summed op time and its count. Ops
+     * overlap on two cores, so the sums exceed the wall time. "loop" marks ops inside a while loop.
      */
-    String profile() {
-      RunOptions options = RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
-      StepStats stats;
-      try (Result result = run(data.train().nextBatch(batchSize), options)) {
-        RunMetadata metadata = result.getMetadata().orElseThrow();
-        stats = metadata.getStepStats();
-      }
-      Map<String, String> typeOf = new HashMap<>();
-      graph.operations().forEachRemaining(op -> typeOf.put(op.name(), op.type()));
-      Map<String, long[]> byType = new HashMap<>();
-      long first = Long.MAX_VALUE;
-      long last = 0;
-      for (var device : stats.getDevStatsList()) {
-        for (NodeExecStats node : device.getNodeStatsList()) {
-          String name = node.getNodeName();
-          String type = typeOf.getOrDefault(name.split(":")[0], name);
-          String where = name.contains("while/") ? "loop" : "outside";
-          long[] sum = byType.computeIfAbsent(where + " " + type, k -> new long[2]);
-          sum[0] += node.getAllEndRelMicros();
-          sum[1]++;
-          first = Math.min(first, node.getAllStartMicros());
-          last = Math.max(last, node.getAllStartMicros() + node.getAllEndRelMicros());
+    String profile(int steps) {
+      RunOptions options =
+          RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build();
+      Map<String, List<Long>> micros = new HashMap<>();
+      Map<String, Long> counts = new HashMap<>();
+      List<Long> walls = new ArrayList<>();
+      for (int step = 0; step < steps; step++) {
+        StepStats stats;
+        try (Result result = run(data.train().nextBatch(batchSize), options)) {
+          stats = result.getMetadata().orElseThrow().getStepStats();
         }
+        Map<String, Long> sums = new HashMap<>();
+        long first = Long.MAX_VALUE;
+        long last = 0;
+        for (var device : stats.getDevStatsList()) {
+          for (NodeExecStats node : device.getNodeStatsList()) {
+            String key = (node.getNodeName().contains("while/") ? "loop " : "outside ")
+                + opType(node);
+            sums.merge(key, node.getAllEndRelMicros(), Long::sum);
+            if (step == 0) {
+              counts.merge(key, 1L, Long::sum);
+            }
+            first = Math.min(first, node.getAllStartMicros());
+            last = Math.max(last, node.getAllStartMicros() + node.getAllEndRelMicros());
+          }
+        }
+        sums.forEach((k, v) -> micros.computeIfAbsent(k, x -> new ArrayList<>()).add(v));
+        walls.add(last - first);
       }
-      List<Map.Entry<String, long[]>> entries = new ArrayList<>(byType.entrySet());
-      entries.sort(Comparator.comparingLong((Map.Entry<String, long[]> e) -> -e.getValue()[0]));
-      StringBuilder out = new StringBuilder("wall_us=" + (last - first));
-      for (var e : entries) {
-        out.append(';').append(e.getKey()).append('=').append(e.getValue()[0]).append('/')
-            .append(e.getValue()[1]);
+      List<Map.Entry<String, Long>> medians = new ArrayList<>();
+      micros.forEach((k, v) -> medians.add(Map.entry(k, median(v))));
+      medians.sort(Comparator.comparingLong((Map.Entry<String, Long> e) -> -e.getValue()));
+      StringBuilder out = new StringBuilder("wall_us=" + median(walls));
+      for (var e : medians) {
+        out.append(';').append(e.getKey()).append('=').append(e.getValue()).append('/')
+            .append(counts.getOrDefault(e.getKey(), 0L));
       }
       return out.toString();
+    }
+
+    /** The op type from the trace's timeline label, "name = Type(inputs)". */
+    private static String opType(NodeExecStats node) {
+      String label = node.getTimelineLabel();
+      int equals = label.indexOf(" = ");
+      int paren = label.indexOf('(', Math.max(equals, 0));
+      return equals >= 0 && paren > equals ? label.substring(equals + 3, paren) : node.getNodeName();
+    }
+
+    private static long median(List<Long> values) {
+      List<Long> sorted = new ArrayList<>(values);
+      sorted.sort(null);
+      return sorted.get(sorted.size() / 2);
     }
 
     @Override

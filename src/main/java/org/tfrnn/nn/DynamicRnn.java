@@ -37,6 +37,7 @@ public final class DynamicRnn {
       Operand<TFloat32> kernel,
       Operand<TFloat32> inputsTimeMajor,
       Operand<TInt32> sequenceLength,
+      Operand<TInt32> shortestSequence,
       Operand<TInt32> timeSteps,
       List<Operand<TFloat32>> initialState,
       TensorArrays.Ref preActivations,
@@ -101,6 +102,8 @@ public final class DynamicRnn {
     Loop.Slot time = loop.add(tf.constant(0));
     Loop.Slot x = loop.add(projected);
     Loop.Slot length = loop.add(lengths);
+    Operand<TInt32> shortestLength = tf.min(lengths, tf.constant(0));
+    Loop.Slot shortest = loop.add(shortestLength);
     Loop.Slot kernelSlot = loop.add(recurrentKernel);
     List<Loop.Slot> state = loop.addAll(state0);
     Loop.Slot preActivationHandle = loop.add(preActivationArray.handle());
@@ -120,15 +123,21 @@ public final class DynamicRnn {
                   b.gather(v.floats(x), t, b.constant(0)),
                   b.linalg.matMul(previous.get(cell.hiddenStateIndex()), v.floats(kernelSlot)));
               RnnCell.Step step = cell.activate(b, preActivation, previous);
-              // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
-              Operand<TBool> inSequence =
-                  b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              // While every row is inside its sequence (always, without sequence_length) the new
+              // state is taken as is; after the shortest sequence ends, rows past their end
+              // carry their state: [batch, 1] SelectV2 masks, which broadcast.
+              Cond allRunning = new Cond(b, b.math.less(t, v.ints(shortest)));
+              Operand<TBool> inSequence = b.expandDims(
+                  b.math.less(allRunning.ifFalse(t), allRunning.ifFalse(v.ints(length))),
+                  b.constant(-1));
               Operand<TInt32> nextTime = b.math.add(t, b.constant(1));
               Operand<TFloat32> f = TensorArrays.write(
                   b, v.get(preActivationHandle), t, step.preActivation(), v.floats(flow));
               for (int i = 0; i < state.size(); i++) {
-                Operand<TFloat32> carried =
-                    b.select(inSequence, step.state().get(i), previous.get(i));
+                var computed = allRunning.route(step.state().get(i));
+                Operand<TFloat32> carried = allRunning.merge(computed.outputTrue(),
+                    b.select(inSequence, computed.outputFalse(),
+                        allRunning.ifFalse(previous.get(i))));
                 next.set(state.get(i), carried);
                 f = TensorArrays.write(b, v.get(stateHandles.get(i)), nextTime, carried, f);
               }
@@ -157,7 +166,7 @@ public final class DynamicRnn {
       finalState.add(tf.identity(last.floats(s)));
     }
     Tape tape =
-        new Tape(cell, weights.kernel(), timeMajor, lengths, timeSteps, state0,
+        new Tape(cell, weights.kernel(), timeMajor, lengths, shortestLength, timeSteps, state0,
             new TensorArrays.Ref(last.get(preActivationHandle), lastFlow), recordedStates);
     return new Result(outputs, finalState, tape);
   }
