@@ -160,14 +160,17 @@ def round_order(row_cells: list, round_index: int) -> list:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="smoke run: 1 round of 5 steps, 3 warm-up")
-    parser.add_argument("--rounds", type=int, default=5)
-    parser.add_argument("--steps", type=int, default=40, help="timed steps per path per round")
+    parser.add_argument("--rounds", type=int, default=10)
+    parser.add_argument("--steps", type=int, default=30, help="timed steps per path per round")
     parser.add_argument("--warmup", type=int, default=20, help="untimed steps after building a graph")
     parser.add_argument("--threads", default="0,0",
                         help="session threads INTRA,INTER for every side (0 = TensorFlow's default)")
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
                         help="rows to run, of " + ", ".join(r.key for r in ROWS))
     parser.add_argument("--skip", default="", help="columns to leave out, e.g. keras")
+    parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
+                        help="instead of timing: trace STEPS steps of each Java and Python tf1 path "
+                             "(RunOptions FULL_TRACE) and print where a step's op time goes")
     parser.add_argument("--timeout", type=float, default=600, help="seconds to wait for any one answer")
     args = parser.parse_args()
     if args.quick:
@@ -193,6 +196,12 @@ def main() -> None:
                 progress(f"building {row.key} {col}, {args.warmup} warm-up steps")
                 workers[w].ask("setup", row.key, path)
 
+        if args.profile:
+            for row in rows:
+                for col, w, path in cells(row, skip):
+                    if w != "keras":
+                        print_profile(row, col, workers[w].ask("profile", row.key, path, args.profile))
+            return
         times = {(row.key, col): [] for row in rows for col, _, _ in cells(row, skip)}
         gflops = []
         for r in range(args.rounds):
@@ -205,6 +214,27 @@ def main() -> None:
         for worker in workers.values():
             worker.close()
     print_report(args, rows, skip, times, gflops, workers_banner(workers))
+
+
+def print_profile(row: Row, col: str, reply: str, top: int = 12) -> None:
+    """One path's traced step: op executions, and the op types that take the most op time."""
+    wall, *entries = reply.split(";")
+    parsed = []
+    for entry in entries:
+        key, value = entry.rsplit("=", 1)
+        micros, count = value.split("/")
+        parsed.append((key, int(micros), int(count)))
+    total = sum(m for _, m, _ in parsed)
+    ops = sum(c for _, _, c in parsed)
+    print(f"{row.title}, {col}: {ops} op executions per step, op time {total / 1000:.1f} ms "
+          f"(summed over both cores), traced wall {int(wall.split('=')[1]) / 1000:.1f} ms")
+    print()
+    print("| where | op type | ms | % of op time | executions |")
+    print("|---|---|---:|---:|---:|")
+    for key, micros, count in parsed[:top]:
+        where, op_type = key.split(" ", 1)
+        print(f"| {where} | {op_type} | {micros / 1000:.2f} | {100 * micros / total:.0f}% | {count} |")
+    print()
 
 
 def workers_banner(workers: dict[str, Worker]) -> str:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Training step time of Java (static unroll, while loop) against Python TensorFlow (static_rnn,
 # dynamic_rnn) on the same notebook graphs and Keras 3 LSTM fit, alternated in rounds, one command:
-#   bench/training/compare.sh                 # full run (5 rounds x 40 steps), ~10 min idle
+#   bench/training/compare.sh                 # full run (10 rounds x 30 steps), ~5 min idle
+#   bench/training/compare.sh --profile 20    # where a step's op time goes (traced steps)
 #   bench/training/compare.sh --quick         # smoke run (1 round x 5 steps)
 #   bench/training/compare.sh --threads 2,1 --rows lstm-b128 --skip keras --rounds 3
 # Python comes from python/.venv, Java from the pom: whatever versions those pin.

@@ -8,6 +8,7 @@ prefixed "@@ " (anything else a library prints goes to stderr):
 
     setup ROW PATH        build ROW's graph for PATH, run warm-up steps
     time ROW PATH STEPS   train STEPS steps, reply the mean ms per step
+    profile ROW PATH N    (tf1 only) N steps traced (RunOptions FULL_TRACE), the op-time breakdown
 
 A tf1 step is one sess.run of the train op with the batch in feed_dict (numpy -> tensor included, as
 Java's step includes making its tensors). A Keras step is model.fit over STEPS batches divided by
@@ -69,6 +70,37 @@ class Tf1Trainer:
         self.batch_size = batch_size
         self.data = data
 
+    def profile(self, steps: int) -> str:
+        """As JavaTrainWorker's profile: median wall and per op type median summed time / count."""
+        options = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+        sums: dict[str, list[int]] = {}
+        counts: dict[str, int] = {}
+        walls = []
+        for step in range(steps):
+            images, labels = self.data.next_batch(self.batch_size)
+            metadata = tf.compat.v1.RunMetadata()
+            self.sess.run(self.g.train_op, feed_dict=self.g.feed(images, labels), options=options,
+                          run_metadata=metadata)
+            this_step: dict[str, int] = {}
+            first, last = None, 0
+            for device in metadata.step_stats.dev_stats:
+                for node in device.node_stats:
+                    label = node.timeline_label
+                    op_type = (label.split(" = ", 1)[1].split("(", 1)[0] if " = " in label
+                               else node.node_name)
+                    key = ("loop " if "while/" in node.node_name else "outside ") + op_type
+                    this_step[key] = this_step.get(key, 0) + node.all_end_rel_micros
+                    if step == 0:
+                        counts[key] = counts.get(key, 0) + 1
+                    first = node.all_start_micros if first is None else min(first, node.all_start_micros)
+                    last = max(last, node.all_start_micros + node.all_end_rel_micros)
+            for key, micros in this_step.items():
+                sums.setdefault(key, []).append(micros)
+            walls.append(last - (first or 0))
+        median = lambda values: sorted(values)[len(values) // 2]  # noqa: E731  (as the Java side)
+        ordered = sorted(((median(v), k) for k, v in sums.items()), reverse=True)
+        return ";".join([f"wall_us={median(walls)}"] + [f"{k}={m}/{counts.get(k, 0)}" for m, k in ordered])
+
     def time(self, steps: int) -> float:
         total = 0.0
         for _ in range(steps):
@@ -114,6 +146,8 @@ def main() -> None:
                 trainers[row, path] = trainer
                 trainer.time(WARMUP)
                 reply("ok")
+            elif command[0] == "profile" and MODE == "tf1":
+                reply(trainers[command[1], command[2]].profile(int(command[3])))
             elif command[0] == "time":
                 reply(f"{trainers[command[1], command[2]].time(int(command[3])):.4f}")
             else:
