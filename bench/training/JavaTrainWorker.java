@@ -37,7 +37,7 @@ import org.tfrnn.tensors.Tensors;
  * <p>Protocol (one command per stdin line, one reply per line on stdout, prefixed {@code @@}):
  * <pre>
  *   setup ROW PATH       build ROW's graph for PATH (static | while), run warm-up steps
- *   time ROW PATH STEPS  train STEPS steps, reply the mean ms per step
+ *   time ROW PATH STEPS  train STEPS steps, reply the median ms of a step
  *   matmul N REPS        one [N,N]x[N,N] fp32 matmul REPS times, reply the best GFLOP/s
  *   profile ROW PATH N   N steps traced (RunOptions FULL), reply the op-time breakdown
  * </pre>
@@ -173,17 +173,20 @@ public final class JavaTrainWorker {
       session.initialize();
     }
 
-    /** Mean milliseconds per training step over {@code steps} steps. */
+    /**
+     * Median milliseconds of one training step over {@code steps} steps (a median, so that a
+     * moment when another process takes the core does not count).
+     */
     double time(int steps) {
-      long total = 0;
+      List<Long> nanos = new ArrayList<>(steps);
       for (int i = 0; i < steps; i++) {
         Batch batch = data.train().nextBatch(batchSize);
         long start = System.nanoTime();
         try (Result ignored = run(batch, null)) {
-          total += System.nanoTime() - start;
+          nanos.add(System.nanoTime() - start);
         }
       }
-      return total / 1e6 / steps;
+      return median(nanos) / 1e6;
     }
 
     private Result run(Batch batch, RunOptions options) {

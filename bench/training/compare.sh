@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Training step time of Java (static unroll, while loop) against Python TensorFlow (static_rnn,
 # dynamic_rnn) on the same notebook graphs and Keras 3 LSTM fit, alternated in rounds, one command:
-#   bench/training/compare.sh                 # full run (10 rounds x 30 steps), ~5 min idle
+#   bench/training/compare.sh                 # full run (20 rounds x 10 steps), ~5 min idle
 #   bench/training/compare.sh --profile 20    # where a step's op time goes (traced steps)
 #   bench/training/compare.sh --quick         # smoke run (1 round x 5 steps)
 #   bench/training/compare.sh --threads 2,1 --rows lstm-b128 --skip keras --rounds 3

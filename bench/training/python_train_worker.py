@@ -7,18 +7,20 @@ Protocol, the same as JavaTrainWorker's: one command per stdin line, one reply p
 prefixed "@@ " (anything else a library prints goes to stderr):
 
     setup ROW PATH        build ROW's graph for PATH, run warm-up steps
-    time ROW PATH STEPS   train STEPS steps, reply the mean ms per step
+    time ROW PATH STEPS   train STEPS steps, reply the median ms of a step
     profile ROW PATH N    (tf1 only) N steps traced (RunOptions FULL_TRACE), the op-time breakdown
 
 A tf1 step is one sess.run of the train op with the batch in feed_dict (numpy -> tensor included, as
-Java's step includes making its tensors). A Keras step is model.fit over STEPS batches divided by
-STEPS: what a Keras user pays per step, callbacks and input pipeline included.
+Java's step includes making its tensors). A Keras step is one batch inside model.fit, from the end of
+the batch before: what a Keras user pays per step, callbacks and input pipeline included. Medians,
+so that a moment when another process takes the core does not count.
 Threads: BENCH_INTRA / BENCH_INTER in the environment (0 = TensorFlow's default).
 """
 
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -102,13 +104,13 @@ class Tf1Trainer:
         return ";".join([f"wall_us={median(walls)}"] + [f"{k}={m}/{counts.get(k, 0)}" for m, k in ordered])
 
     def time(self, steps: int) -> float:
-        total = 0.0
+        seconds = []
         for _ in range(steps):
             images, labels = self.data.next_batch(self.batch_size)
             start = time.perf_counter()
             self.sess.run(self.g.train_op, feed_dict=self.g.feed(images, labels))
-            total += time.perf_counter() - start
-        return total * 1000 / steps
+            seconds.append(time.perf_counter() - start)
+        return statistics.median(seconds) * 1000
 
 
 class KerasTrainer:
@@ -121,9 +123,14 @@ class KerasTrainer:
                         .repeat().batch(batch_size).prefetch(2))
 
     def time(self, steps: int) -> float:
-        start = time.perf_counter()
-        self.model.fit(self.dataset, epochs=1, steps_per_epoch=steps, verbose=0)
-        return (time.perf_counter() - start) * 1000 / steps
+        # A step is the time from one batch's end to the next's (the first: from its begin), so
+        # it holds all fit does per step; the fit call's own start and end are left out.
+        marks = []
+        clock = keras_lstm.keras.callbacks.LambdaCallback(
+            on_train_batch_begin=lambda batch, logs: marks.append(time.perf_counter()) if batch == 0 else None,
+            on_train_batch_end=lambda batch, logs: marks.append(time.perf_counter()))
+        self.model.fit(self.dataset, epochs=1, steps_per_epoch=steps, verbose=0, callbacks=[clock])
+        return statistics.median(b - a for a, b in zip(marks, marks[1:])) * 1000
 
 
 def main() -> None:
