@@ -5,8 +5,9 @@ import java.util.concurrent.Callable;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
-import org.tfrnn.run.PresetRun;
+import org.tfrnn.workflows.PresetRun;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -39,9 +40,8 @@ final class TrainCommand implements Callable<Integer> {
           + "dynamic_rnn); default: the preset's")
   ModelSpec.Unroll unroll;
 
-  @Option(names = "--data-dir", defaultValue = "data/mnist",
-      description = "MNIST IDX files (raw or .gz). Default: ${DEFAULT-VALUE}")
-  Path dataDir;
+  @Mixin
+  DataOptions data;
 
   @Option(names = "--export-dir",
       description = "SavedModel base directory; each run adds the next version. "
@@ -84,7 +84,7 @@ final class TrainCommand implements Callable<Integer> {
       chosen = chosen.withBatchSize(batchSize);
     }
     Path export = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
-    return new PresetRun.Options(chosen, dataDir, export, initFrom);
+    return new PresetRun.Options(chosen, data.dir, export, initFrom);
   }
 
   private static void requirePositive(String flag, Number value) {

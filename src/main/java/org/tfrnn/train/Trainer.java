@@ -1,33 +1,30 @@
 package org.tfrnn.train;
 
+import java.util.Arrays;
 import java.util.function.IntPredicate;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tfrnn.data.Batch;
 import org.tfrnn.data.DataSplit;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.tensors.Tensors;
 
-/** The notebooks' training loop: next_batch, one optimizer step, and the notebook's reports. */
+/**
+ * The notebooks' training loop: next_batch, one optimizer step, and the notebook's reports. It
+ * trains any {@link TrainingGraph} on any {@link SequenceDataset} whose sequences and classes fit
+ * the graph; the sizes come from the graph, never from a particular data set.
+ */
 public final class Trainer {
   private static final int EVALUATION_BATCH = 1000;
 
   private final Session session;
   private final TrainingGraph model;
-  private final int rows;
-  private final int columns;
-  private final int classes;
 
-  /**
-   * @param rows time steps per image (28 for MNIST rows)
-   */
-  public Trainer(Session session, TrainingGraph model, int rows, int columns, int classes) {
+  public Trainer(Session session, TrainingGraph model) {
     this.session = session;
     this.model = model;
-    this.rows = rows;
-    this.columns = columns;
-    this.classes = classes;
   }
 
   /**
@@ -45,19 +42,20 @@ public final class Trainer {
   }
 
   /** How the run went; {@code seconds} covers training steps only, not reports. */
-  public record Summary(int steps, double seconds, double lastLoss) {
+  public record Summary(int steps, double seconds) {
     public double millisPerStep() {
       return steps == 0 ? 0 : seconds * 1000 / steps;
     }
   }
 
-  public Summary train(MnistDataset data, Plan plan, TrainingListener listener) {
+  /** Trains on {@code data.train()}; notebook 002's per-epoch report also evaluates the test split. */
+  public Summary train(SequenceDataset data, Plan plan, TrainingListener listener) {
+    requireFits(data);
     if (plan.batchSize() > data.train().size()) {
       throw new IllegalArgumentException("batch size " + plan.batchSize()
           + " is larger than the training split (" + data.train().size() + " examples)");
     }
     long trainingNanos = 0;
-    double lastLoss = Double.NaN;
     for (int step = 1; step <= plan.steps(); step++) {
       Batch batch = data.train().nextBatch(plan.batchSize());
       try (Tensor x = images(batch); Tensor y = labels(batch)) {
@@ -69,8 +67,8 @@ public final class Trainer {
         if (plan.reportAfterStep().test(step)) {
           try (Result r = session.runner().feed(model.images(), x).feed(model.labels(), y)
               .fetch(model.loss()).fetch(model.accuracy()).run()) {
-            lastLoss = Tensors.scalar(r.get(0));
-            listener.onMinibatch(step, batch.size(), (float) lastLoss, Tensors.scalar(r.get(1)));
+            listener.onMinibatch(step, batch.size(), Tensors.scalar(r.get(0)),
+                Tensors.scalar(r.get(1)));
           }
         }
       }
@@ -80,7 +78,7 @@ public final class Trainer {
             evaluate(data.test(), data.test().size()).accuracy());
       }
     }
-    return new Summary(plan.steps(), trainingNanos / 1e9, lastLoss);
+    return new Summary(plan.steps(), trainingNanos / 1e9);
   }
 
   /** Predictions for the first {@code count} examples of {@code split}, in batches. */
@@ -95,8 +93,8 @@ public final class Trainer {
       long[] part = predict(split.batch(from, to));
       System.arraycopy(part, 0, predicted, from, part.length);
     }
-    int[] labels = java.util.Arrays.copyOf(split.labels(), count);
-    return Evaluation.of(labels, predicted, classes);
+    int[] labels = Arrays.copyOf(split.labels(), count);
+    return Evaluation.of(labels, predicted, model.numClasses());
   }
 
   /** The model's class for each image of {@code batch}. */
@@ -108,20 +106,45 @@ public final class Trainer {
   }
 
   /** The logits for each image of {@code batch}, [size][classes]. */
-  public float[] logits(Batch batch, org.tensorflow.Operand<?> logits) {
+  public float[] logits(Batch batch, Operand<?> logits) {
     try (Tensor x = images(batch);
         Result r = session.runner().feed(model.images(), x).fetch(logits).run()) {
       return Tensors.toFloatArray(r.get(0));
     }
   }
 
+  /** The data set's sequences and labels must have the shapes the graph's placeholders take. */
+  private void requireFits(SequenceDataset data) {
+    boolean timeFits = model.timeSteps() == TrainingGraph.ANY_LENGTH
+        || model.timeSteps() == data.timeSteps();
+    if (!timeFits || model.features() != data.features() || model.numClasses() != data.classes()) {
+      throw new IllegalArgumentException("the model takes sequences of " + describeTime()
+          + " x " + model.features() + " features in " + model.numClasses()
+          + " classes, but the data set has " + data.timeSteps() + " x " + data.features()
+          + " in " + data.classes() + " classes (" + data.description() + ")");
+    }
+  }
+
+  /** A batch as the graph's input {@code [size, time, features]}, checked before any native call. */
   private Tensor images(Batch batch) {
-    return Tensors.floats(batch.images(), batch.size(), rows, columns);
+    int values = batch.imageSize();
+    int time = values / model.features();
+    if (values % model.features() != 0
+        || (model.timeSteps() != TrainingGraph.ANY_LENGTH && time != model.timeSteps())) {
+      throw new IllegalArgumentException("an example of " + values + " values is not a sequence of "
+          + describeTime() + " x " + model.features() + " features, as the model takes");
+    }
+    return Tensors.floats(batch.images(), batch.size(), time, model.features());
+  }
+
+  private String describeTime() {
+    return model.timeSteps() == TrainingGraph.ANY_LENGTH ? "any number of steps"
+        : model.timeSteps() + " steps";
   }
 
   private Tensor labels(Batch batch) {
     return model.sparseLabels()
         ? Tensors.ints(batch.labels(), batch.size())
-        : Tensors.floats(batch.oneHotLabels(classes), batch.size(), classes);
+        : Tensors.floats(batch.oneHotLabels(model.numClasses()), batch.size(), model.numClasses());
   }
 }
