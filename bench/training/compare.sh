@@ -12,13 +12,11 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 [[ -x python/.venv/bin/python ]] || { echo "compare.sh: python/.venv is missing (python/setup_venv.sh)" >&2; exit 1; }
 [[ -d data/mnist ]] || { echo "compare.sh: data/mnist is missing (./tfrnn fetches it on first train)" >&2; exit 1; }
-# Maven prints only on failure (its quiet mode still emits stray terminal codes).
-build_log="$(mktemp)"
-mvn -q -B -DskipTests compile >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
-rm -f "$build_log"
+source scripts/build.sh
+tfrnn_require_java17 --jdk
+tfrnn_build
 mkdir -p target/bench-classes
-javac -d target/bench-classes -cp "target/classes:$(cat target/runtime-classpath.txt)" \
-  bench/training/JavaTrainWorker.java
+javac -d target/bench-classes -cp "$(tfrnn_classpath)" bench/training/JavaTrainWorker.java
 lock="${BENCH_LOCK:-/tmp/bench.lock}"
 exec 9>>"$lock"
 flock -n 9 || { echo "compare.sh: waiting for $lock (another benchmark is running)" >&2; flock 9; }
