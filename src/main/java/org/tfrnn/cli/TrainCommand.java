@@ -1,11 +1,18 @@
 package org.tfrnn.cli;
 
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
 import org.tfrnn.run.PresetRun;
+import org.tfrnn.run.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -55,10 +62,69 @@ final class TrainCommand implements Callable<Integer> {
       description = "start from the variables of this SavedModel (matched by TF1 name)")
   Path initFrom;
 
+  @Option(names = "--logdir",
+      description = "TensorBoard event files. Default: the --checkpoint-dir if given (so a resumed "
+          + "run continues the same curves), else runs/<preset>/logs/<date-time>")
+  Path logdir;
+
+  @Option(names = "--no-logdir", description = "write no TensorBoard event files")
+  boolean noLogdir;
+
+  @Option(names = "--checkpoint-dir",
+      description = "write TF1 checkpoints (model.ckpt-STEP) here, at the end, every "
+          + "--checkpoint-every steps and when stopped by Ctrl-C or SIGTERM")
+  Path checkpointDir;
+
+  @Option(names = "--checkpoint-every", defaultValue = "0",
+      description = "steps between checkpoints; 0: only at the end and when stopped. "
+          + "Default: ${DEFAULT-VALUE}")
+  int checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", defaultValue = "" + Tracking.DEFAULT_KEEP,
+      description = "how many of the newest checkpoints to keep. Default: ${DEFAULT-VALUE}")
+  int keepCheckpoints;
+
+  @Option(names = "--resume",
+      description = "continue from the newest checkpoint in --checkpoint-dir at its exact step "
+          + "(weights, optimizer state, learning-rate schedule, data order)")
+  boolean resume;
+
+  @Option(names = "--eval-every", defaultValue = "0",
+      description = "steps between validation evaluations (TensorBoard); 0: once per epoch. "
+          + "Default: ${DEFAULT-VALUE}")
+  int evalEvery;
+
   @Override
   public Integer call() throws Exception {
-    PresetRun.run(options(), System.out::println);
+    PresetRun.Options options = options();
+    // Ctrl-C or SIGTERM: the JVM runs this hook; training sees the request after its current
+    // step, writes a checkpoint and returns, and only then may the JVM exit.
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onSignal = new Thread(() -> {
+      stopRequested.set(true);
+      try {
+        finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tfrnn-stop");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    try {
+      PresetRun.run(withStop(options, stopRequested::get), System.out::println);
+    } finally {
+      finished.countDown();
+    }
     return 0;
+  }
+
+  private static final long STOP_GRACE_SECONDS = 120;
+
+  private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
+    Tracking t = options.tracking();
+    return new PresetRun.Options(options.preset(), options.dataDir(), options.exportBase(),
+        options.initFrom(), new Tracking(t.logdir(), t.checkpointDir(), t.checkpointEvery(),
+            t.keepCheckpoints(), t.resume(), t.evalEvery(), stop));
   }
 
   PresetRun.Options options() {
@@ -84,7 +150,12 @@ final class TrainCommand implements Callable<Integer> {
       chosen = chosen.withBatchSize(batchSize);
     }
     Path export = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
-    return new PresetRun.Options(chosen, dataDir, export, initFrom);
+    Path events = noLogdir ? null : logdir != null ? logdir : checkpointDir != null
+        ? checkpointDir
+        : Path.of("runs", chosen.name(), "logs",
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    return new PresetRun.Options(chosen, dataDir, export, initFrom, new Tracking(events,
+        checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false));
   }
 
   private static void requirePositive(String flag, Number value) {

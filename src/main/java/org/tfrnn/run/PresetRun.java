@@ -33,7 +33,12 @@ public final class PresetRun {
    * @param exportBase where to write the SavedModel (as {@code exportBase/<version>}), or null
    * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
    */
-  public record Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {}
+  public record Options(Preset preset, Path dataDir, Path exportBase, Path initFrom,
+      Tracking tracking) {
+    public Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {
+      this(preset, dataDir, exportBase, initFrom, Tracking.NONE);
+    }
+  }
 
   /**
    * @param notebookTestAccuracy on the notebook's number of test images (128, 256 or 10,000)
@@ -71,18 +76,46 @@ public final class PresetRun {
             data.test().size(), initialAccuracy));
       }
 
-      Trainer.Summary summary = trainer.train(data, plan(preset, data.train().size()),
-          new TrainingListener() {
-        @Override
-        public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
-          out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
-        }
+      Tracking tracking = options.tracking();
+      Trainer.Plan plan = plan(preset, data.train().size());
+      TrainingCheckpoints checkpoints = tracking.checkpointDir() == null ? null
+          : new TrainingCheckpoints(graph, tracking.checkpointDir(), tracking.keepCheckpoints(),
+              data.train());
+      if (checkpoints != null) {
+        plan = plan.startingAt(1 + RunHooks.restoreOrRefuse(checkpoints, session, tracking, out));
+      }
+      TensorBoardLog tensorBoard = tracking.logdir() == null ? null
+          : new TensorBoardLog(tracking.logdir(), graph, session, model, model.trainableVariables(),
+              plan.firstStep(), plan.stepsPerEpoch());
+      if (tensorBoard != null) {
+        out.accept("TensorBoard: tensorboard --logdir " + tracking.logdir());
+      }
+      Trainer.Summary summary;
+      try {
+        summary = trainer.train(data, plan, RunHooks.both(new TrainingListener() {
+          @Override
+          public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
+            out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
+          }
 
-        @Override
-        public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
-          out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+          @Override
+          public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
+            out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+          }
+        }, tensorBoard), RunHooks.hook(tracking, checkpoints, session, trainer, data, tensorBoard,
+            evaluationInterval(tracking, data.train().size(), preset.batchSize())));
+        if (checkpoints != null) {
+          checkpoints.save(session, summary.lastStep());
         }
-      });
+      } finally {
+        if (tensorBoard != null) {
+          tensorBoard.close();
+        }
+      }
+      if (summary.stopped()) {
+        out.accept(RunHooks.stoppedLine(summary, preset.steps(), checkpoints));
+        return new Outcome(preset, summary, Double.NaN, null, null, -1, null, initialAccuracy);
+      }
       String finished = NotebookLog.finished(preset.logStyle());
       if (finished != null) {
         out.accept(finished);
@@ -118,6 +151,11 @@ public final class PresetRun {
       return new Outcome(preset, summary, notebookAccuracy, test, logits, first.labels()[0],
           exported, initialAccuracy);
     }
+  }
+
+  /** Steps between validation evaluations: the flag's, else one epoch. */
+  private static int evaluationInterval(Tracking tracking, int trainSize, int batchSize) {
+    return tracking.evalEvery() > 0 ? tracking.evalEvery() : Math.max(1, trainSize / batchSize);
   }
 
   /** Notebook 002 reports once per epoch of {@code trainSize / batchSize} steps. */
