@@ -16,6 +16,7 @@ import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Operands;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.train.Restore;
@@ -153,10 +154,10 @@ public final class Tf1Saver {
         for (int i = 0; i < variables.size(); i++) {
           Output<?> variable = variables.get(i);
           Tensor value = values.get(i);
-          if (!value.shape().equals(variable.shape()) || value.dataType() != variable.dataType()) {
+          if (!value.shape().equals(variable.shape()) || value.dataType() != Operands.toDataType(variable.type())) {
             throw new IOException("the checkpoint " + prefix + " holds '" + variable.op().name()
                 + "' as " + value.dataType() + " " + value.shape() + ", but this graph needs "
-                + variable.dataType() + " " + variable.shape());
+                + Operands.toDataType(variable.type()) + " " + variable.shape());
           }
           assigner.feed(assignInputs.get(i), value).addTarget(assignOps.get(i));
         }

@@ -18,7 +18,8 @@ import org.tfrnn.train.TrainingListener;
 /**
  * A training run as TensorBoard shows it: the minibatch loss and accuracy, learning rate and
  * steps per second at every reported step, validation accuracy and loss and a histogram of every
- * trainable variable at every evaluation, the per-epoch accuracies of notebook 002, and the graph.
+ * trainable variable at every evaluation, the per-epoch accuracies of notebook 002, and the graph
+ * (written by a fresh run, not again by a resumed one).
  */
 final class TensorBoardLog implements TrainingListener, Closeable {
   static final String LOSS = "train/minibatch_loss";
@@ -52,8 +53,9 @@ final class TensorBoardLog implements TrainingListener, Closeable {
     this.stepsPerEpoch = stepsPerEpoch;
     if (firstStep > 1) {
       writer.sessionStart(firstStep);
+    } else {
+      writer.graph(graph.toGraphDef()); // once: TensorBoard warns about a second graph in a run
     }
-    writer.graph(graph.toGraphDef());
     writer.flush();
   }
 
