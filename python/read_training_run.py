@@ -11,6 +11,9 @@ Prints one JSON object (last stdout line):
                       sampled away (size_guidance 0)
   histograms          {tag: [[step, num, sum, min, max], ...]}
   graph_nodes         number of nodes of the graph in the event files
+  tf_histogram_equal  {tag: true/false} for each histogram written at the latest checkpoint's
+                      step: whether it equals, bucket for bucket, the histogram TensorFlow's own
+                      HistogramSummary op makes of that variable's value in the checkpoint
 Exit status 2 if there is no checkpoint.
 """
 
@@ -26,6 +29,19 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 from tensorboard.backend.event_processing import event_accumulator  # noqa: E402
+
+
+def same_histogram(written, value) -> bool:
+    """Whether an event's histogram equals TensorFlow's own histogram summary of value."""
+    with tf.Graph().as_default():
+        op = tf.compat.v1.summary.histogram("h", tf.constant(value))
+        with tf.compat.v1.Session() as sess:
+            summary = tf.compat.v1.Summary.FromString(sess.run(op))
+    expected = summary.value[0].histo
+    fields = ("min", "max", "num", "sum", "sum_squares")
+    return (all(getattr(written, f) == getattr(expected, f) for f in fields)
+            and list(written.bucket_limit) == list(expected.bucket_limit)
+            and list(written.bucket) == list(expected.bucket))
 
 
 def main(argv=None) -> int:
@@ -71,6 +87,10 @@ def main(argv=None) -> int:
                    e.histogram_value.max] for e in accumulator.Histograms(tag)]
             for tag in tags["histograms"]}
         result["graph_nodes"] = len(accumulator.Graph().node) if tags["graph"] else 0
+        step = int(latest.rsplit("-", 1)[1])
+        result["tf_histogram_equal"] = {
+            tag: same_histogram(e.histogram_value, reader.get_tensor(tag))
+            for tag in tags["histograms"] for e in accumulator.Histograms(tag) if e.step == step}
     print(json.dumps(result))
     return 0
 

@@ -5,8 +5,9 @@ import org.tensorflow.proto.HistogramProto;
 
 /**
  * TensorFlow's {@code tensorflow::histogram::Histogram} with its default buckets: limits growing
- * by 10% from ±1e-12 to ±1e20, a bucket at zero, and ±DBL_MAX at the ends. Encoded as TensorFlow
- * encodes it without zero buckets (a run of empty buckets merges into the next non-empty one).
+ * by 10% from ±1e-12 to ±1e20, a bucket at zero, and ±DBL_MAX at the ends. Encoded as TensorFlow's
+ * {@code EncodeToProto(preserve_zero_buckets=false)}: each run of empty buckets becomes one empty
+ * bucket ending where the run ends.
  */
 public final class Histogram {
   private static final double[] DEFAULT_LIMITS = defaultLimits();
@@ -33,17 +34,14 @@ public final class Histogram {
       double end = DEFAULT_LIMITS[i];
       double count = counts[i];
       int j = i + 1;
-      while (j < counts.length && counts[j] == 0) {
-        end = DEFAULT_LIMITS[j];
-        j++;
+      if (count == 0) {
+        while (j < counts.length && counts[j] == 0) {
+          end = DEFAULT_LIMITS[j];
+          j++;
+        }
       }
-      if (count > 0) {
-        proto.addBucketLimit(end).addBucket(count);
-      }
+      proto.addBucketLimit(end).addBucket(count);
       i = j;
-    }
-    if (proto.getBucketCount() == 0) {
-      proto.addBucketLimit(Double.MAX_VALUE).addBucket(0);
     }
     return proto.build();
   }

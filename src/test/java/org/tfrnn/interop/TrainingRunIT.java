@@ -122,6 +122,10 @@ class TrainingRunIT {
       assertEquals(saved.get("min").asDouble(), last.get(3).asDouble(), 0, name);
       assertEquals(saved.get("max").asDouble(), last.get(4).asDouble(), 0, name);
     }
+    // ... and bucket for bucket what TensorFlow's own HistogramSummary makes of them.
+    assertEquals(4, run.get("tf_histogram_equal").size(), run.get("tf_histogram_equal").toString());
+    run.get("tf_histogram_equal").fields().forEachRemaining(e ->
+        assertTrue(e.getValue().asBoolean(), e.getKey()));
     assertTrue(run.get("graph_nodes").asInt() > 100, "the graph is in the event file");
   }
 
