@@ -8,6 +8,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.List;
+import org.tfrnn.data.DataFiles;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
@@ -47,8 +49,22 @@ final class TrainCommand implements Callable<Integer> {
   ModelSpec.Unroll unroll;
 
   @Option(names = "--data-dir", defaultValue = "data/mnist",
-      description = "MNIST IDX files (raw or .gz). Default: ${DEFAULT-VALUE}")
+      description = "the data set: four IDX files named as MNIST's (raw or .gz; any image size "
+          + "and class count), or x_train.npy, y_train.npy, x_test.npy, y_test.npy; MNIST is "
+          + "fetched into it when it holds neither. Default: ${DEFAULT-VALUE}")
   Path dataDir;
+
+  @Option(names = "--train-images", description = "training images, IDX or .npy [n, steps, features]")
+  Path trainImages;
+
+  @Option(names = "--train-labels", description = "training labels, IDX or .npy [n]")
+  Path trainLabels;
+
+  @Option(names = "--test-images", description = "test images, IDX or .npy [n, steps, features]")
+  Path testImages;
+
+  @Option(names = "--test-labels", description = "test labels, IDX or .npy [n]")
+  Path testLabels;
 
   @Option(names = "--export-dir",
       description = "SavedModel base directory; each run adds the next version. "
@@ -122,7 +138,8 @@ final class TrainCommand implements Callable<Integer> {
 
   private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
     Tracking t = options.tracking();
-    return new PresetRun.Options(options.preset(), options.dataDir(), options.exportBase(),
+    return new PresetRun.Options(options.preset(), options.dataDir(), options.dataFiles(),
+        options.exportBase(),
         options.initFrom(), new Tracking(t.logdir(), t.checkpointDir(), t.checkpointEvery(),
             t.keepCheckpoints(), t.resume(), t.evalEvery(), stop));
   }
@@ -154,8 +171,21 @@ final class TrainCommand implements Callable<Integer> {
         ? checkpointDir
         : Path.of("runs", chosen.name(), "logs",
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    return new PresetRun.Options(chosen, dataDir, export, initFrom, new Tracking(events,
+    return new PresetRun.Options(chosen, dataDir, dataFiles(), export, initFrom, new Tracking(events,
         checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false));
+  }
+
+  /** The four explicit files, all or none. */
+  private DataFiles.Paths dataFiles() {
+    List<Path> given = java.util.Arrays.asList(trainImages, trainLabels, testImages, testLabels);
+    if (given.stream().allMatch(java.util.Objects::isNull)) {
+      return null;
+    }
+    if (given.stream().anyMatch(java.util.Objects::isNull)) {
+      throw new IllegalArgumentException("give all four of --train-images, --train-labels, "
+          + "--test-images and --test-labels, or none (then --data-dir is searched)");
+    }
+    return new DataFiles.Paths(trainImages, trainLabels, testImages, testLabels);
   }
 
   private static void requirePositive(String flag, Number value) {

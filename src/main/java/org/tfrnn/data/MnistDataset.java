@@ -28,11 +28,66 @@ public final class MnistDataset {
   private final DataSplit train;
   private final DataSplit validation;
   private final DataSplit test;
+  private final int rows;
+  private final int columns;
+  private final int classes;
 
-  private MnistDataset(DataSplit train, DataSplit validation, DataSplit test) {
+  private MnistDataset(DataSplit train, DataSplit validation, DataSplit test, int rows,
+      int columns, int classes) {
     this.train = train;
     this.validation = validation;
     this.test = test;
+    this.rows = rows;
+    this.columns = columns;
+    this.classes = classes;
+  }
+
+  /**
+   * A data set of any sequence shape and class count, read from a user's files: validation is the
+   * first {@code min(5000, n / 10)} training examples, as {@code read_data_sets} takes the first
+   * 5,000 of MNIST's 60,000; train is the rest; the class count is 1 + the largest label.
+   */
+  public static MnistDataset fromExamples(DataFiles.Examples trainFile, DataFiles.Examples testFile,
+      long seed) throws IOException {
+    if (testFile.rows() != trainFile.rows() || testFile.columns() != trainFile.columns()) {
+      throw new IOException(testFile.imagesFile() + " holds [" + testFile.rows() + ", "
+          + testFile.columns() + "] examples but " + trainFile.imagesFile() + " holds ["
+          + trainFile.rows() + ", " + trainFile.columns() + "]: train and test must have one shape");
+    }
+    int classes = Math.max(trainFile.classes(), testFile.classes());
+    if (classes < 2) {
+      throw new IOException(trainFile.labelsFile() + " and " + testFile.labelsFile()
+          + " hold only the label 0: a classifier needs at least two classes");
+    }
+    int validationSize = Math.min(VALIDATION_SIZE, trainFile.count() / 10);
+    if (validationSize < 1 || trainFile.count() - validationSize < 1) {
+      throw new IOException(trainFile.imagesFile() + " has " + trainFile.count()
+          + " examples; at least 10 are needed (a tenth, up to 5,000, is the validation split)");
+    }
+    int size = trainFile.rows() * trainFile.columns();
+    SplittableRandom seeds = new SplittableRandom(seed);
+    float[] values = trainFile.values();
+    int[] labels = trainFile.labels();
+    DataSplit validation = new DataSplit(Arrays.copyOf(values, validationSize * size),
+        Arrays.copyOf(labels, validationSize), size, seeds.nextLong());
+    DataSplit train = new DataSplit(Arrays.copyOfRange(values, validationSize * size, values.length),
+        Arrays.copyOfRange(labels, validationSize, labels.length), size, seeds.nextLong());
+    DataSplit test = new DataSplit(testFile.values(), testFile.labels(), size, seeds.nextLong());
+    return new MnistDataset(train, validation, test, trainFile.rows(), trainFile.columns(), classes);
+  }
+
+  /** Time steps per example (image rows). */
+  public int rows() {
+    return rows;
+  }
+
+  /** Features per time step (image columns). */
+  public int columns() {
+    return columns;
+  }
+
+  public int classes() {
+    return classes;
   }
 
   /** Loads the four files from {@code dir}, each raw or {@code .gz}, shuffling with {@link #DEFAULT_SEED}. */
@@ -143,7 +198,7 @@ public final class MnistDataset {
     DataSplit test = new DataSplit(
         scaledPixels(testImages.data(), 0, testImages.count()),
         labelsOf(testLabels.data(), 0, testLabels.count()), IMAGE_SIZE, seeds.nextLong());
-    return new MnistDataset(train, validation, test);
+    return new MnistDataset(train, validation, test, ROWS, COLUMNS, NUM_CLASSES);
   }
 
   private static int[] labelsOf(byte[] labels, int first, int count) {

