@@ -2,8 +2,8 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

@@ -3,7 +3,6 @@ package org.tfrnn.models;
 import java.util.ArrayList;
 import java.util.List;
 import org.tensorflow.Signature;
-import org.tfrnn.savedmodel.ModelExporter;
 
 /**
  * The serving signatures of a model graph, as TensorFlow Serving's clients expect them:
@@ -13,6 +12,8 @@ import org.tfrnn.savedmodel.ModelExporter;
  */
 public final class ServingSignatures {
   public static final String WITH_SEQUENCE_LENGTH = "serving_with_sequence_length";
+  /** TensorFlow Serving's method name for {@code :predict} signatures. */
+  public static final String PREDICT_METHOD = "tensorflow/serving/predict";
 
   private ServingSignatures() {}
 
@@ -30,7 +31,7 @@ public final class ServingSignatures {
   private static Signature.Builder builder(String key, ModelGraph model) {
     return Signature.builder()
         .key(key)
-        .methodName(ModelExporter.PREDICT_METHOD)
+        .methodName(PREDICT_METHOD)
         .input(ModelBuilder.INPUT, model.images())
         .output(ModelBuilder.LOGITS, model.logits())
         .output(ModelBuilder.PROBABILITIES, model.probabilities())

@@ -6,9 +6,9 @@ import java.util.Map;
 import org.tensorflow.proto.DataType;
 import org.tfrnn.data.Batch;
 import org.tfrnn.data.DataSplit;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.train.Evaluation;
 

@@ -23,8 +23,6 @@ import org.tensorflow.Signature;
  * half model where a server or a later run would pick it up, and no earlier version is touched.
  */
 public final class ModelExporter {
-  public static final String PREDICT_METHOD = "tensorflow/serving/predict";
-
   private ModelExporter() {}
 
   /** Exports to {@code base/<highest existing version + 1>} and returns that directory. */

@@ -1,8 +1,11 @@
 package org.tfrnn.serve;
 
+import static org.tfrnn.inference.PredictionException.badRequest;
+
 import java.util.Arrays;
 import org.tensorflow.proto.DataType;
-import org.tfrnn.savedmodel.TensorSpec;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -141,10 +144,6 @@ final class JsonTensor {
   private PredictionException notConvertible(String value, TensorSpec spec) {
     return badRequest(name + ": cannot convert " + value + " to " + NdValue.dtypeName(spec.dtype())
         + " without loss of precision (input '" + spec.key() + "')");
-  }
-
-  private static PredictionException badRequest(String message) {
-    return new PredictionException(message, true);
   }
 
   /** What kinds of JSON values a tensor held: the first of each (as written) and the extremes. */

@@ -1,5 +1,7 @@
 package org.tfrnn.serve;
 
+import static org.tfrnn.inference.PredictionException.badRequest;
+
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
@@ -227,9 +229,5 @@ final class JsonTensorReader {
 
   private static String abbreviate(String text) {
     return text.length() <= 40 ? text : text.substring(0, 37) + "...";
-  }
-
-  private static PredictionException badRequest(String message) {
-    return new PredictionException(message, true);
   }
 }

@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.tfrnn.inference.VersionStatus;
+import org.tfrnn.inference.VersionedModel;
 
 /**
  * Serves a SavedModel over TensorFlow Serving's REST API (the JDK's HTTP server, no other
@@ -79,25 +81,26 @@ public final class ModelServer implements AutoCloseable {
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("serve-" + config.modelName() + "-poll-"));
     ModelServer server = new ModelServer(config, model, http, requestThreads, poller);
-    http.createContext("/", new RestApiHandler(model, config.maxRequestBytes(), server.inFlight,
-        listener));
-    http.setExecutor(requestThreads);
-    http.start();
-    long pollMillis = config.pollInterval().toMillis();
-    poller.scheduleWithFixedDelay(() -> {
-      try {
-        model.refresh();
-      } catch (RuntimeException e) {
-        // A failed poll must not end the polling (a scheduled task that throws is not rerun).
-        listener.pollFailed(config.modelName(), config.modelBasePath(), e);
-      }
-    }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    try {
+      http.createContext("/", new RestApiHandler(model, config.maxRequestBytes(),
+          server.inFlight, listener));
+      http.setExecutor(requestThreads);
+      http.start();
+      long pollMillis = config.pollInterval().toMillis();
+      poller.scheduleWithFixedDelay(() -> {
+        try {
+          model.refresh();
+        } catch (RuntimeException e) {
+          // A failed poll must not end the polling (a scheduled task that throws is not rerun).
+          listener.pollFailed(config.modelName(), config.modelBasePath(), e);
+        }
+      }, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    } catch (RuntimeException | Error e) {
+      // Nothing is left running: the port, both executors and the model are released.
+      server.stop();
+      throw e;
+    }
     return server;
-  }
-
-  /** The address bound: the configured host and the actual port. */
-  public InetSocketAddress address() {
-    return http.getAddress();
   }
 
   /** The port bound (the ephemeral one chosen if the configuration said 0). */

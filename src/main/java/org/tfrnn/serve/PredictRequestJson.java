@@ -1,5 +1,7 @@
 package org.tfrnn.serve;
 
+import static org.tfrnn.inference.PredictionException.badRequest;
+
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -11,8 +13,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -266,9 +269,5 @@ final class PredictRequestJson {
       case VALUE_NULL -> "null";
       default -> token.toString();
     };
-  }
-
-  private static PredictionException badRequest(String message) {
-    return new PredictionException(message, true);
   }
 }

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Map;
+import org.tfrnn.inference.PredictionException;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -42,7 +43,7 @@ final class PredictResponseJson {
   static void write(Map<String, NdValue> outputs, PredictRequestJson.Format format,
       OutputStream out) {
     if (outputs.isEmpty()) {
-      throw new PredictionException("the signature has no outputs to answer with", false);
+      throw PredictionException.modelFailed("the signature has no outputs to answer with");
     }
     if (format == PredictRequestJson.Format.ROW) {
       checkBatched(outputs);
@@ -67,13 +68,13 @@ final class PredictResponseJson {
     for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
       NdValue value = output.getValue();
       if (value.rank() == 0) {
-        throw new PredictionException("output '" + output.getKey() + "' is a scalar, which has no "
-            + "row per example: send the request in the columnar format (\"inputs\")", true);
+        throw PredictionException.badRequest("output '" + output.getKey() + "' is a scalar, "
+            + "which has no row per example: send the request in the columnar format (\"inputs\")");
       }
       if (batch >= 0 && value.dim(0) != batch) {
-        throw new PredictionException("output '" + output.getKey() + "' has " + value.dim(0)
+        throw PredictionException.badRequest("output '" + output.getKey() + "' has " + value.dim(0)
             + " rows where the other outputs have " + batch + ": send the request in the "
-            + "columnar format (\"inputs\")", true);
+            + "columnar format (\"inputs\")");
       }
       batch = value.dim(0);
     }

@@ -12,7 +12,12 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.tfrnn.savedmodel.SignatureSpec;
+import org.tfrnn.inference.LoadedVersion;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.VersionStatus;
+import org.tfrnn.inference.VersionedModel;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -88,10 +93,10 @@ final class RestApiHandler implements HttpHandler {
       }
       return new Answer(e.httpStatus(), ServingJson.error(e.getMessage()));
     } catch (PredictionException e) {
-      if (!e.badRequest()) {
+      if (e.reason() == PredictionException.Reason.MODEL_FAILED) {
         listener.requestFailed(method, path, e);
       }
-      return new Answer(e.badRequest() ? 400 : 500, ServingJson.error(e.getMessage()));
+      return new Answer(httpStatus(e.reason()), ServingJson.error(e.getMessage()));
     } catch (RuntimeException e) {
       listener.requestFailed(method, path, e);
       return new Answer(500, ServingJson.error("internal server error (" + e.getClass()
@@ -137,6 +142,16 @@ final class RestApiHandler implements HttpHandler {
     }
   }
 
+  /** The status TensorFlow Serving's REST API answers for each reason. */
+  private static int httpStatus(PredictionException.Reason reason) {
+    return switch (reason) {
+      case BAD_REQUEST -> 400;
+      case NOT_FOUND -> 404;
+      case UNAVAILABLE -> 503;
+      case MODEL_FAILED -> 500;
+    };
+  }
+
   private void requireModel(String name, OptionalLong version) {
     if (!name.equals(model.name())) {
       throw ServingException.notFound("Servable not found for request: " + (version.isPresent()
@@ -151,7 +166,7 @@ final class RestApiHandler implements HttpHandler {
     try {
       return OptionalLong.of(Long.parseLong(digits));
     } catch (NumberFormatException e) {
-      throw new PredictionException("Failed to convert version: " + digits + " to numeric.", true);
+      throw PredictionException.badRequest("Failed to convert version: " + digits + " to numeric.");
     }
   }
 
@@ -200,8 +215,8 @@ final class RestApiHandler implements HttpHandler {
         byte[] body = new byte[(int) length];
         int read = in.readNBytes(body, 0, body.length);
         if (read < body.length) {
-          throw new PredictionException("the request body ended after " + read + " of its "
-              + length + " bytes", true);
+          throw PredictionException.badRequest("the request body ended after " + read + " of its "
+              + length + " bytes");
         }
         return body;
       }
@@ -212,7 +227,7 @@ final class RestApiHandler implements HttpHandler {
       }
       return body;
     } catch (IOException e) {
-      throw new PredictionException("cannot read the request body: " + e.getMessage(), true, e);
+      throw PredictionException.badRequest("cannot read the request body: " + e.getMessage(), e);
     }
   }
 
@@ -225,7 +240,7 @@ final class RestApiHandler implements HttpHandler {
     } catch (NumberFormatException e) {
       // answered below
     }
-    throw new PredictionException("bad Content-Length: " + declared, true);
+    throw PredictionException.badRequest("bad Content-Length: " + declared);
   }
 
   private ServingException tooLarge(String size) {

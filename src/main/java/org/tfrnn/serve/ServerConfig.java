@@ -5,9 +5,9 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * How a {@link ModelServer} runs. Start from {@link #of} (TensorFlow Serving's defaults where it
- * has them) and change what differs: {@code ServerConfig.of("best", Path.of("runs/best"))
- * .withPort(0)}.
+ * How a {@link ModelServer} runs. Start from {@link #builder} (TensorFlow Serving's defaults where
+ * it has them) and set what differs: {@code ServerConfig.builder("best", Path.of("runs/best"))
+ * .port(0).build()}; {@link #of} is all defaults, and each {@code withX} changes one setting.
  *
  * @param modelName the name in the URLs ({@code /v1/models/NAME})
  * @param modelBasePath a directory of numbered SavedModel versions ({@code 1/}, {@code 2/}, ...)
@@ -33,6 +33,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     Objects.requireNonNull(modelName, "modelName");
     Objects.requireNonNull(modelBasePath, "modelBasePath");
     Objects.requireNonNull(host, "host");
+    Objects.requireNonNull(pollInterval, "pollInterval");
+    Objects.requireNonNull(shutdownGrace, "shutdownGrace");
     if (modelName.isEmpty() || !modelName.matches("[^/:?#%\\s]+")) {
       throw new IllegalArgumentException("model name '" + modelName + "' must be non-empty, "
           + "without '/', ':', '?', '#', '%' or spaces (it goes into URLs)");
@@ -58,9 +60,19 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
 
   /** Serves {@code modelBasePath} as {@code modelName} on 127.0.0.1:8501 with the defaults. */
   public static ServerConfig of(String modelName, Path modelBasePath) {
-    return new ServerConfig(modelName, modelBasePath, DEFAULT_HOST, DEFAULT_PORT,
-        DEFAULT_MAX_REQUEST_BYTES, DEFAULT_POLL_INTERVAL, defaultThreads(),
-        DEFAULT_SHUTDOWN_GRACE);
+    return builder(modelName, modelBasePath).build();
+  }
+
+  /** A builder holding the defaults; set what differs, then {@link Builder#build}. */
+  public static Builder builder(String modelName, Path modelBasePath) {
+    return new Builder(modelName, modelBasePath);
+  }
+
+  /** A builder holding this configuration's settings. */
+  public Builder toBuilder() {
+    return builder(modelName, modelBasePath).host(host).port(port)
+        .maxRequestBytes(maxRequestBytes).pollInterval(pollInterval).threads(threads)
+        .shutdownGrace(shutdownGrace);
   }
 
   /** Two request threads per core, at least 4: TensorFlow runs each request on its own pool. */
@@ -69,32 +81,78 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   }
 
   public ServerConfig withHost(String newHost) {
-    return new ServerConfig(modelName, modelBasePath, newHost, port, maxRequestBytes,
-        pollInterval, threads, shutdownGrace);
+    return toBuilder().host(newHost).build();
   }
 
   public ServerConfig withPort(int newPort) {
-    return new ServerConfig(modelName, modelBasePath, host, newPort, maxRequestBytes,
-        pollInterval, threads, shutdownGrace);
+    return toBuilder().port(newPort).build();
   }
 
   public ServerConfig withMaxRequestBytes(long newMaxRequestBytes) {
-    return new ServerConfig(modelName, modelBasePath, host, port, newMaxRequestBytes,
-        pollInterval, threads, shutdownGrace);
+    return toBuilder().maxRequestBytes(newMaxRequestBytes).build();
   }
 
   public ServerConfig withPollInterval(Duration newPollInterval) {
-    return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-        newPollInterval, threads, shutdownGrace);
+    return toBuilder().pollInterval(newPollInterval).build();
   }
 
   public ServerConfig withThreads(int newThreads) {
-    return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-        pollInterval, newThreads, shutdownGrace);
+    return toBuilder().threads(newThreads).build();
   }
 
   public ServerConfig withShutdownGrace(Duration newShutdownGrace) {
-    return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-        pollInterval, threads, newShutdownGrace);
+    return toBuilder().shutdownGrace(newShutdownGrace).build();
+  }
+
+  /** Named settings for a {@link ServerConfig}; {@link #build} checks them all. */
+  public static final class Builder {
+    private final String modelName;
+    private final Path modelBasePath;
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private long maxRequestBytes = DEFAULT_MAX_REQUEST_BYTES;
+    private Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    private int threads = defaultThreads();
+    private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+
+    private Builder(String modelName, Path modelBasePath) {
+      this.modelName = modelName;
+      this.modelBasePath = modelBasePath;
+    }
+
+    public Builder host(String host) {
+      this.host = host;
+      return this;
+    }
+
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    public Builder maxRequestBytes(long maxRequestBytes) {
+      this.maxRequestBytes = maxRequestBytes;
+      return this;
+    }
+
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = pollInterval;
+      return this;
+    }
+
+    public Builder threads(int threads) {
+      this.threads = threads;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration shutdownGrace) {
+      this.shutdownGrace = shutdownGrace;
+      return this;
+    }
+
+    public ServerConfig build() {
+      return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
+          pollInterval, threads, shutdownGrace);
+    }
   }
 }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
+import org.tfrnn.inference.VersionStatus;
 
 /**
  * The JSON of TensorFlow Serving's status, metadata and error answers, shaped as its protobuf

@@ -1,6 +1,8 @@
 package org.tfrnn.interop;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,9 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
-import org.tfrnn.serve.PredictionException;
-import org.tfrnn.serve.Predictor;
+import org.tensorflow.exceptions.TensorFlowException;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 
@@ -40,7 +44,10 @@ class BadSavedModelTest {
     copyModel(tmp);
     Files.write(tmp.resolve("saved_model.pb"), new byte[] {1, 2, 3, 4, 5, 6, 7});
     IOException e = assertThrows(IOException.class, () -> Predictor.open(tmp));
-    assertTrue(e.getMessage().contains("cannot load the SavedModel at " + tmp), e.getMessage());
+    // TensorFlow's loader refused it: its words follow ours, and its exception is the cause.
+    assertTrue(e.getMessage().startsWith("cannot load the SavedModel at " + tmp + ": "),
+        e.getMessage());
+    assertInstanceOf(TensorFlowException.class, e.getCause(), e.getMessage());
   }
 
   @Test
@@ -52,7 +59,10 @@ class BadSavedModelTest {
       }
     }
     IOException e = assertThrows(IOException.class, () -> Predictor.open(tmp));
-    assertTrue(e.getMessage().contains("cannot load the SavedModel"), e.getMessage());
+    // Our own check before TensorFlow's loader (which would load it and fail at the first read).
+    assertEquals("cannot load the SavedModel at " + tmp + ": its graph has variables but "
+        + tmp.resolve("variables").resolve("variables.index") + " is missing", e.getMessage());
+    assertNull(e.getCause());
   }
 
   @Test
@@ -79,7 +89,7 @@ class BadSavedModelTest {
     }
   }
 
-  private static void assertMessage(String expected, org.junit.jupiter.api.function.Executable call) {
+  private static void assertMessage(String expected, Executable call) {
     PredictionException e = assertThrows(PredictionException.class, call);
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.badRequest());

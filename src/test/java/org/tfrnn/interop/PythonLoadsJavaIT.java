@@ -11,13 +11,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tfrnn.data.Batch;
 import org.tfrnn.data.MnistDataset;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
 import org.tfrnn.models.ServingSignatures;
 import org.tfrnn.run.RealMnist;
 import org.tfrnn.run.TrainedModel;
-import org.tfrnn.serve.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

@@ -6,7 +6,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.tfrnn.serve.Predictor;
+import org.tfrnn.inference.Predictor;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 

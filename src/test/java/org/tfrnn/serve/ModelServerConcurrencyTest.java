@@ -3,8 +3,8 @@ package org.tfrnn.serve;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.tfrnn.serve.ServingFixtures.STATIC_LSTM;
-import static org.tfrnn.serve.ModelServerVersionSwitchTest.awaitTrue;
 import static org.tfrnn.serve.ServingFixtures.maxAbsDiff;
+import static org.tfrnn.serve.ServingFixtures.patiently;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
@@ -68,7 +68,7 @@ class ModelServerConcurrencyTest {
       assertEquals(CLIENTS * REQUESTS_PER_CLIENT, answered);
       // A handler leaves the in-flight count just after its answer is sent, so the last client
       // can see its answer a moment before the count drops: wait for it rather than race it.
-      awaitTrue(() -> server.requestsInFlight() == 0, "no request left in flight");
+      patiently("no request left in flight").until(() -> server.requestsInFlight() == 0);
     }
   }
 

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.tfrnn.serve.ModelServerVersionSwitchTest.awaitTrue;
 import static org.tfrnn.serve.ServingFixtures.STATIC_LSTM;
 import static org.tfrnn.serve.ServingFixtures.maxAbsDiff;
+import static org.tfrnn.serve.ServingFixtures.patiently;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
@@ -15,16 +15,21 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.inference.VersionStatus;
 
 /**
  * {@link ModelServer#stop()}, what SIGTERM runs: new requests are refused, a request in flight
@@ -48,11 +53,11 @@ class ModelServerShutdownTest {
           .getBytes(StandardCharsets.US_ASCII));
       out.write(body, 0, body.length / 2);
       out.flush();
-      awaitTrue(() -> server.requestsInFlight() == 1, "the request to be in flight");
+      patiently("the request to be in flight").until(() -> server.requestsInFlight() == 1);
 
       CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
-      awaitTrue(() -> client.get("/v1/models/mnist").status() == 503,
-          "new requests to be refused");
+      patiently("new requests to be refused")
+          .until(() -> client.get("/v1/models/mnist").status() == 503);
       RestClient.Reply refused = client.get("/v1/models/mnist");
       assertEquals("the server is shutting down", refused.error());
       assertFalse(stopping.isDone(), "stop() returned with a request in flight");
@@ -98,6 +103,29 @@ class ModelServerShutdownTest {
     IOException direct = assertThrows(IOException.class,
         () -> ModelServer.start(ServerConfig.of("mnist", model).withPort(0)));
     assertTrue(direct.getMessage().contains("is a SavedModel itself"), direct.getMessage());
+  }
+
+  @Test
+  void aFailureAfterBindingReleasesThePortAndTheModel(@TempDir Path base) throws IOException {
+    ServingFixtures.publishVersion(STATIC_LSTM, base, 1);
+    int port;
+    try (ServerSocket probe = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+      port = probe.getLocalPort();
+    }
+    List<String> events = new CopyOnWriteArrayList<>();
+    ServerListener recording = ServingFixtures.recordingVersions(events);
+    // A poll interval under a millisecond passes the config's check but not the scheduler's
+    // (a delay of 0 ms): start() fails after the port is bound and the server started.
+    ServerConfig config = ServerConfig.of("mnist", base).withPort(port)
+        .withPollInterval(Duration.ofNanos(1));
+    assertThrows(IllegalArgumentException.class, () -> ModelServer.start(config, recording));
+
+    assertEquals(List.of("loaded 1", "unloaded 1"), events, "the model was not freed");
+    try (ServerSocket rebind = new ServerSocket(port, 0, InetAddress.getLoopbackAddress())) {
+      assertEquals(port, rebind.getLocalPort());
+    } catch (BindException e) {
+      throw new AssertionError("port " + port + " is still bound after the failed start", e);
+    }
   }
 
   /** One HTTP/1.1 response with a Content-Length, as text. */

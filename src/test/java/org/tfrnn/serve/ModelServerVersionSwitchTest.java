@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.tfrnn.serve.ServingFixtures.DYNAMIC_LSTM;
 import static org.tfrnn.serve.ServingFixtures.STATIC_LSTM;
 import static org.tfrnn.serve.ServingFixtures.maxAbsDiff;
+import static org.tfrnn.serve.ServingFixtures.patiently;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -22,11 +23,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.inference.VersionStatus;
 
 /**
  * A new version published under the base path while clients hammer the server: it is picked up
@@ -37,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModelServerVersionSwitchTest {
   private static final Duration POLL = Duration.ofMillis(50);
-  private static final Duration PATIENCE = Duration.ofSeconds(60);
   private static final int BATCH = 4;
 
   private static ServingFixtures.Expected staticLstm;
@@ -56,17 +56,7 @@ class ModelServerVersionSwitchTest {
   void switchesToANewVersionWithoutFailingARequest(@TempDir Path base) throws Exception {
     ServingFixtures.publishVersion(STATIC_LSTM, base, 1);
     List<String> events = new CopyOnWriteArrayList<>();
-    ServerListener recording = new ServerListener() {
-      @Override
-      public void versionLoaded(String model, long version, Path dir, Duration took) {
-        events.add("loaded " + version);
-      }
-
-      @Override
-      public void versionUnloaded(String model, long version) {
-        events.add("unloaded " + version);
-      }
-    };
+    ServerListener recording = ServingFixtures.recordingVersions(events);
     try (ModelServer server = ModelServer.start(ServerConfig.of("mnist", base).withPort(0)
         .withPollInterval(POLL), recording)) {
       RestClient client = new RestClient(server);
@@ -88,17 +78,17 @@ class ModelServerVersionSwitchTest {
         }));
       }
       try {
-        awaitTrue(() -> countAnsweredBy(outcomes, STATIC_LSTM) >= 20, "answers from version 1");
+        patiently("answers from version 1")
+            .until(() -> countAnsweredBy(outcomes, STATIC_LSTM) >= 20);
         ServingFixtures.publishVersion(DYNAMIC_LSTM, base, 2);
-        awaitTrue(() -> statusShowsAvailable(client, 2), "status to report version 2");
+        patiently("status to report version 2").until(() -> statusShowsAvailable(client, 2));
         statusReportedVersion2.set(System.nanoTime());
-        awaitTrue(() -> outcomes.stream()
-            .filter(o -> o.sentNanos() > statusReportedVersion2.get()).count() >= 30,
-            "answers after the switch");
+        patiently("answers after the switch").until(() -> outcomes.stream()
+            .filter(o -> o.sentNanos() > statusReportedVersion2.get()).count() >= 30);
       } finally {
         hammering.set(false);
         for (Future<?> f : running) {
-          f.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+          f.get(ServingFixtures.PATIENCE.toSeconds(), TimeUnit.SECONDS);
         }
         clients.shutdown();
       }
@@ -143,7 +133,7 @@ class ModelServerVersionSwitchTest {
       RestClient client = new RestClient(server);
       Files.createDirectories(base.resolve("17-not-a-version"));
       ServingFixtures.publishBrokenVersion(base, 2);
-      awaitTrue(() -> !failures.isEmpty(), "the broken version to be tried");
+      patiently("the broken version to be tried").until(() -> !failures.isEmpty());
       assertTrue(failures.get(0).startsWith("2: cannot load the SavedModel at "), failures.get(0));
 
       JsonNode status = client.get("/v1/models/mnist").json().get("model_version_status");
@@ -159,7 +149,7 @@ class ModelServerVersionSwitchTest {
       // Tried once, not at every poll; a later good version is taken.
       assertTrue(!server.checkForNewVersion() && failures.size() == 1, failures.toString());
       ServingFixtures.publishVersion(DYNAMIC_LSTM, base, 3);
-      awaitTrue(() -> server.servedVersion() == 3, "version 3 to be served");
+      patiently("version 3 to be served").until(() -> server.servedVersion() == 3);
       assertEquals(DYNAMIC_LSTM, classify(0, client.post("/v1/models/mnist:predict",
           RestClient.rows(staticLstm.images(20, BATCH))), 20).fixture());
     }
@@ -178,7 +168,7 @@ class ModelServerVersionSwitchTest {
           Files.delete(file);
         }
       }
-      awaitTrue(() -> server.servedVersion() == 1, "version 1 to be served again");
+      patiently("version 1 to be served again").until(() -> server.servedVersion() == 1);
       assertEquals(STATIC_LSTM, classify(0, client.post("/v1/models/mnist:predict",
           RestClient.rows(staticLstm.images(50, BATCH))), 50).fixture());
     }
@@ -213,15 +203,5 @@ class ModelServerVersionSwitchTest {
       }
     }
     return false;
-  }
-
-  static void awaitTrue(BooleanSupplier condition, String what) throws InterruptedException {
-    long deadline = System.nanoTime() + PATIENCE.toNanos();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(10);
-    }
   }
 }

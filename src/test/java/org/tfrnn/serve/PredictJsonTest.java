@@ -11,8 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.tensorflow.proto.DataType;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
+import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 
 /** JSON <-> NdValue for :predict, without HTTP or a model: TensorFlow Serving's rules. */

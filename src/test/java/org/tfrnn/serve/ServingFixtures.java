@@ -4,11 +4,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
+import org.tfrnn.inference.ModelFixtures;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
 
@@ -18,39 +22,29 @@ import org.tfrnn.tensors.Npy;
  * test images ({@code expected/*.npy}), the independent reference of every serving test.
  */
 final class ServingFixtures {
-  static final Path SAVED_MODELS = Path.of("savedmodels");
+  static final Path SAVED_MODELS = ModelFixtures.SAVED_MODELS;
   static final String STATIC_LSTM = "py-static-lstm";
   static final String DYNAMIC_LSTM = "py-dynamic-lstm";
   static final String KERAS_LSTM = "py-keras-lstm";
   static final int PIXELS = 28 * 28;
   static final int CLASSES = 10;
 
+  /** How long a test waits for the server to reach a state before it fails. */
+  static final Duration PATIENCE = Duration.ofSeconds(60);
+
   private ServingFixtures() {}
+
+  /** Awaitility's wait for a server state, named in the failure, polled every 10 ms. */
+  static ConditionFactory patiently(String what) {
+    return Awaitility.await(what).atMost(PATIENCE).pollInterval(Duration.ofMillis(10));
+  }
 
   /**
    * Publishes a fixture's SavedModel as {@code base/version} the way an exporter does: copied
    * into a temporary directory beside it, then renamed into place in one atomic step.
    */
   static Path publishVersion(String fixture, Path base, long version) throws IOException {
-    Path source = SAVED_MODELS.resolve(fixture);
-    Path staging = Files.createTempDirectory(base, ".publish-");
-    try (Stream<Path> files = Files.walk(source)) {
-      for (Path file : (Iterable<Path>) files::iterator) {
-        Path relative = source.relativize(file);
-        if (relative.startsWith("expected")) {
-          continue;
-        }
-        Path target = staging.resolve(relative.toString());
-        if (Files.isDirectory(file)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(file, target);
-        }
-      }
-    }
-    Path published = base.resolve(Long.toString(version));
-    Files.move(staging, published, StandardCopyOption.ATOMIC_MOVE);
-    return published;
+    return ModelFixtures.publishVersion(fixture, base, version);
   }
 
   /** Publishes a version that cannot load: the fixture with a corrupt saved_model.pb. */
@@ -60,6 +54,21 @@ final class ServingFixtures {
     Path published = base.resolve(Long.toString(version));
     Files.move(staging, published, StandardCopyOption.ATOMIC_MOVE);
     return published;
+  }
+
+  /** A listener that adds "loaded N" and "unloaded N" to {@code events} as versions come and go. */
+  static ServerListener recordingVersions(List<String> events) {
+    return new ServerListener() {
+      @Override
+      public void versionLoaded(String model, long version, Path dir, Duration took) {
+        events.add("loaded " + version);
+      }
+
+      @Override
+      public void versionUnloaded(String model, long version) {
+        events.add("unloaded " + version);
+      }
+    };
   }
 
   /** Python's inputs and outputs for a fixture. */

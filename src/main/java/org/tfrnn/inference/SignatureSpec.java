@@ -1,4 +1,4 @@
-package org.tfrnn.savedmodel;
+package org.tfrnn.inference;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.tensorflow.Signature;
 import org.tensorflow.proto.MetaGraphDef;
 import org.tensorflow.proto.SignatureDef;
 
@@ -14,7 +15,7 @@ public record SignatureSpec(
     String key, String methodName, Map<String, TensorSpec> inputs,
     Map<String, TensorSpec> outputs) {
 
-  public static final String DEFAULT_KEY = "serving_default";
+  public static final String DEFAULT_KEY = Signature.DEFAULT_KEY;
 
   /** Signatures meant for callers, sorted by key; internal ones ({@code __saved_model_init_op}) left out. */
   public static List<SignatureSpec> of(MetaGraphDef metaGraph) {

@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -22,10 +22,11 @@ import org.tfrnn.savedmodel.ModelVersions;
  * then frees the old one once its last request is done; a version that fails to load is reported
  * and skipped, and the old one stays.
  */
-final class VersionedModel implements AutoCloseable {
+public final class VersionedModel implements AutoCloseable {
   private final String name;
   private final Path basePath;
-  private final ServerListener listener;
+  private final ModelVersionListener listener;
+  private final ModelOpener opener;
   private final AtomicReference<LoadedVersion> served = new AtomicReference<>();
   // Versions that were served and replaced, or failed to load, newest first.
   private final Map<Long, VersionStatus> history =
@@ -35,10 +36,18 @@ final class VersionedModel implements AutoCloseable {
   private boolean closed;
   private String lastPollProblem;
 
-  private VersionedModel(String name, Path basePath, ServerListener listener) {
+  private VersionedModel(String name, Path basePath, ModelVersionListener listener,
+      ModelOpener opener) {
     this.name = name;
     this.basePath = basePath;
     this.listener = listener;
+    this.opener = opener;
+  }
+
+  /** Opens one version directory; {@link Predictor#open} except in tests. */
+  @FunctionalInterface
+  interface ModelOpener {
+    Predictor open(Path directory) throws IOException;
   }
 
   /**
@@ -46,8 +55,13 @@ final class VersionedModel implements AutoCloseable {
    *
    * @throws IOException if there is none or it cannot be loaded (the message says which and why)
    */
-  static VersionedModel open(String name, Path basePath, ServerListener listener)
+  public static VersionedModel open(String name, Path basePath, ModelVersionListener listener)
       throws IOException {
+    return open(name, basePath, listener, Predictor::open);
+  }
+
+  static VersionedModel open(String name, Path basePath, ModelVersionListener listener,
+      ModelOpener opener) throws IOException {
     if (!Files.isDirectory(basePath)) {
       throw new IOException("model base path " + basePath + " is not a directory");
     }
@@ -61,17 +75,17 @@ final class VersionedModel implements AutoCloseable {
       throw new IOException("model base path " + basePath + " has no numbered version directory ("
           + basePath.resolve("1") + ", ...) holding a " + ModelVersions.SAVED_MODEL_FILE);
     }
-    VersionedModel model = new VersionedModel(name, basePath, listener);
+    VersionedModel model = new VersionedModel(name, basePath, listener, opener);
     model.served.set(model.load(highest.getAsLong()));
     return model;
   }
 
-  String name() {
+  public String name() {
     return name;
   }
 
   /** The version answering requests. */
-  long servedVersion() {
+  public long servedVersion() {
     LoadedVersion current = served.get();
     if (current == null) {
       throw new IllegalStateException("model '" + name + "' is closed");
@@ -83,17 +97,17 @@ final class VersionedModel implements AutoCloseable {
    * Holds the served version for one request; close the hold when done.
    *
    * @param version the version the request names, or empty for the served one
-   * @throws ServingException 404 if the request names a version that is not served, 503 after
-   *     {@link #close}
+   * @throws PredictionException not found if the request names a version that is not served,
+   *     unavailable after {@link #close}
    */
-  LoadedVersion.Hold hold(OptionalLong version) {
+  public LoadedVersion.Hold hold(OptionalLong version) {
     while (true) {
       LoadedVersion current = served.get();
       if (current == null) {
-        throw new ServingException(503, "model '" + name + "' is shutting down");
+        throw PredictionException.unavailable("model '" + name + "' is shutting down");
       }
       if (version.isPresent() && version.getAsLong() != current.version()) {
-        throw ServingException.notFound("Servable not found for request: Specific(" + name + ", "
+        throw PredictionException.notFound("Servable not found for request: Specific(" + name + ", "
             + version.getAsLong() + "); version " + current.version() + " is served");
       }
       LoadedVersion.Hold hold = current.tryHold();
@@ -105,7 +119,7 @@ final class VersionedModel implements AutoCloseable {
   }
 
   /** Every version the server knows: the served one, then replaced or failed ones, newest first. */
-  List<VersionStatus> statuses() {
+  public List<VersionStatus> statuses() {
     LoadedVersion current = served.get();
     List<VersionStatus> all = new ArrayList<>();
     if (current != null) {
@@ -119,7 +133,7 @@ final class VersionedModel implements AutoCloseable {
     return all;
   }
 
-  Optional<VersionStatus> status(long version) {
+  public Optional<VersionStatus> status(long version) {
     return statuses().stream().filter(s -> s.version() == version).findFirst();
   }
 
@@ -129,7 +143,7 @@ final class VersionedModel implements AutoCloseable {
    *
    * @return whether the served version changed
    */
-  boolean refresh() {
+  public boolean refresh() {
     synchronized (switching) {
       if (closed) {
         return false;
@@ -180,8 +194,14 @@ final class VersionedModel implements AutoCloseable {
   private LoadedVersion load(long version) throws IOException {
     Path directory = basePath.resolve(Long.toString(version));
     long start = System.nanoTime();
-    Predictor predictor = Predictor.open(directory);
-    listener.versionLoaded(name, version, directory, Duration.ofNanos(System.nanoTime() - start));
+    Predictor predictor = opener.open(directory);
+    try {
+      listener.versionLoaded(name, version, directory,
+          Duration.ofNanos(System.nanoTime() - start));
+    } catch (RuntimeException e) {
+      predictor.close(); // no LoadedVersion owns it yet
+      throw e;
+    }
     return new LoadedVersion(version, predictor);
   }
 

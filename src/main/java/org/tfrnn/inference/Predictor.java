@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
@@ -15,8 +16,6 @@ import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
 import org.tfrnn.savedmodel.ModelVersions;
-import org.tfrnn.savedmodel.SignatureSpec;
-import org.tfrnn.savedmodel.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -36,10 +35,10 @@ public final class Predictor implements AutoCloseable {
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
 
-  private Predictor(Path directory, SavedModelBundle bundle) {
+  private Predictor(Path directory, SavedModelBundle bundle, List<SignatureSpec> specs) {
     this.directory = directory;
     this.bundle = bundle;
-    SignatureSpec.of(bundle.metaGraphDef()).forEach(s -> signatures.put(s.key(), s));
+    specs.forEach(s -> signatures.put(s.key(), s));
   }
 
   /**
@@ -49,6 +48,12 @@ public final class Predictor implements AutoCloseable {
    *     names the directory and, for an unsupported op, the op)
    */
   public static Predictor open(Path dir) throws IOException {
+    return open(dir, bundle -> SignatureSpec.of(bundle.metaGraphDef()));
+  }
+
+  /** {@link #open(Path)}, reading the signatures with {@code readSignatures} (tests fail it). */
+  static Predictor open(Path dir, Function<SavedModelBundle, List<SignatureSpec>> readSignatures)
+      throws IOException {
     Path model = ModelVersions.resolve(dir);
     ModelVersions.requireVariablesIfNeeded(model);
     SavedModelBundle bundle;
@@ -57,12 +62,19 @@ public final class Predictor implements AutoCloseable {
     } catch (TensorFlowException e) {
       throw new IOException("cannot load the SavedModel at " + model + ": " + e.getMessage(), e);
     }
-    Predictor predictor = new Predictor(model, bundle);
-    if (predictor.signatures.isEmpty()) {
-      predictor.close();
+    // The bundle is ours until the Predictor owns it: close it on every way out before that.
+    List<SignatureSpec> specs;
+    try {
+      specs = readSignatures.apply(bundle);
+    } catch (RuntimeException e) {
+      bundle.close();
+      throw e;
+    }
+    if (specs.isEmpty()) {
+      bundle.close();
       throw new IOException("the SavedModel at " + model + " has no signatures to call");
     }
-    return predictor;
+    return new Predictor(model, bundle, specs);
   }
 
   /** The model directory that was loaded (a version directory when a base path was given). */
@@ -79,8 +91,8 @@ public final class Predictor implements AutoCloseable {
     String wanted = key == null || key.isEmpty() ? defaultSignatureKey() : key;
     SignatureSpec spec = signatures.get(wanted);
     if (spec == null) {
-      throw new PredictionException("signature '" + wanted + "' not found; this model has "
-          + signatures.keySet(), true);
+      throw PredictionException.badRequest("signature '" + wanted + "' not found; this model has "
+          + signatures.keySet());
     }
     return spec;
   }
@@ -111,7 +123,7 @@ public final class Predictor implements AutoCloseable {
     lifecycle.readLock().lock();
     try {
       if (closed) {
-        throw new PredictionException("the model at " + directory + " is closed", false);
+        throw PredictionException.unavailable("the model at " + directory + " is closed");
       }
       return run(spec, inputs, fetches);
     } finally {
@@ -140,32 +152,32 @@ public final class Predictor implements AutoCloseable {
     } catch (TFInvalidArgumentException e) {
       // TensorFlow checked the request at run time and refused it (e.g. a value the graph cannot
       // take): still the request's fault.
-      throw new PredictionException("TensorFlow rejected the request for signature '"
-          + spec.key() + "': " + e.getMessage(), true, e);
+      throw PredictionException.badRequest("TensorFlow rejected the request for signature '"
+          + spec.key() + "': " + e.getMessage(), e);
     } catch (TensorFlowException e) {
-      throw new PredictionException("the model failed on signature '" + spec.key() + "': "
-          + e.getMessage(), false, e);
+      throw PredictionException.modelFailed("the model failed on signature '" + spec.key() + "': "
+          + e.getMessage(), e);
     } finally {
       fed.forEach(Tensor::close);
     }
   }
 
-  static void validate(SignatureSpec spec, Map<String, NdValue> inputs) {
+  private static void validate(SignatureSpec spec, Map<String, NdValue> inputs) {
     for (String key : inputs.keySet()) {
       if (!spec.inputs().containsKey(key)) {
-        throw new PredictionException("signature '" + spec.key() + "' has no input '" + key
-            + "'; its inputs are " + spec.inputs().keySet(), true);
+        throw PredictionException.badRequest("signature '" + spec.key() + "' has no input '" + key
+            + "'; its inputs are " + spec.inputs().keySet());
       }
     }
     for (TensorSpec input : spec.inputs().values()) {
       NdValue value = inputs.get(input.key());
       if (value == null) {
-        throw new PredictionException("missing input '" + input.key() + "' (" + input.describe()
-            + ") of signature '" + spec.key() + "'", true);
+        throw PredictionException.badRequest("missing input '" + input.key() + "' ("
+            + input.describe() + ") of signature '" + spec.key() + "'");
       }
       String mismatch = input.mismatch(value);
       if (mismatch != null) {
-        throw new PredictionException(mismatch, true);
+        throw PredictionException.badRequest(mismatch);
       }
     }
   }
@@ -178,8 +190,8 @@ public final class Predictor implements AutoCloseable {
     for (String key : outputKeys) {
       TensorSpec output = spec.outputs().get(key);
       if (output == null) {
-        throw new PredictionException("signature '" + spec.key() + "' has no output '" + key
-            + "'; its outputs are " + spec.outputs().keySet(), true);
+        throw PredictionException.badRequest("signature '" + spec.key() + "' has no output '" + key
+            + "'; its outputs are " + spec.outputs().keySet());
       }
       if (!fetches.contains(output)) {
         fetches.add(output);

@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * version. {@link #retire} drops the server's hold and frees the model once the last request is
  * done, so a version switch never closes a model under a request that already picked it.
  */
-final class LoadedVersion {
+public final class LoadedVersion {
   private final long version;
   private final Predictor predictor;
   // Holders: 1 for the server while this version is served, plus one per request using it. Once
@@ -22,11 +22,11 @@ final class LoadedVersion {
     this.predictor = predictor;
   }
 
-  long version() {
+  public long version() {
     return version;
   }
 
-  Predictor predictor() {
+  public Predictor predictor() {
     return predictor;
   }
 
@@ -71,10 +71,10 @@ final class LoadedVersion {
   }
 
   /** A request's hold on this version; close it when the request is done. */
-  final class Hold implements AutoCloseable {
+  public final class Hold implements AutoCloseable {
     private boolean closed;
 
-    LoadedVersion loaded() {
+    public LoadedVersion loaded() {
       return LoadedVersion.this;
     }
 

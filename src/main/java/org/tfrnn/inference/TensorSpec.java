@@ -1,4 +1,4 @@
-package org.tfrnn.savedmodel;
+package org.tfrnn.inference;
 
 import java.util.Arrays;
 import org.tensorflow.proto.DataType;

@@ -1,4 +1,4 @@
-package org.tfrnn.serve;
+package org.tfrnn.inference;
 
 /**
  * The state of one model version as TensorFlow Serving's status API reports it.
@@ -9,19 +9,15 @@ package org.tfrnn.serve;
  * @param errorMessage why it failed to load, else empty
  */
 public record VersionStatus(long version, String state, String errorCode, String errorMessage) {
-  static VersionStatus available(long version) {
+  public static VersionStatus available(long version) {
     return new VersionStatus(version, "AVAILABLE", "OK", "");
   }
 
-  static VersionStatus ended(long version) {
+  public static VersionStatus ended(long version) {
     return new VersionStatus(version, "END", "OK", "");
   }
 
-  static VersionStatus failed(long version, String message) {
+  public static VersionStatus failed(long version, String message) {
     return new VersionStatus(version, "END", "UNKNOWN", message);
-  }
-
-  public boolean available() {
-    return state.equals("AVAILABLE");
   }
 }
