@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 
 /** Files replaced in one step: written beside the target, forced to disk, then renamed over it. */
-final class AtomicFiles {
+public final class AtomicFiles {
   private AtomicFiles() {}
 
-  static void writeString(Path target, String text) throws IOException {
+  public static void writeString(Path target, String text) throws IOException {
     Path temporary = target.resolveSibling(target.getFileName() + ".tmp");
     try (var channel = java.nio.channels.FileChannel.open(temporary,
         java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE,

@@ -110,6 +110,18 @@ final class TrainCommand implements Callable<Integer> {
           + "Default: ${DEFAULT-VALUE}")
   int evalEvery;
 
+  enum Export { BEST, LAST }
+
+  @Option(names = "--export", defaultValue = "last",
+      description = "which weights to evaluate and export: last, or best (the best validation "
+          + "accuracy seen). Default: ${DEFAULT-VALUE}")
+  Export export;
+
+  @Option(names = "--early-stop", defaultValue = "0", paramLabel = "PATIENCE",
+      description = "stop when validation accuracy has not improved for PATIENCE evaluations; "
+          + "0: never. Default: ${DEFAULT-VALUE}")
+  int earlyStop;
+
   @Override
   public Integer call() throws Exception {
     PresetRun.Options options = options();
@@ -137,11 +149,8 @@ final class TrainCommand implements Callable<Integer> {
   private static final long STOP_GRACE_SECONDS = 120;
 
   private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
-    Tracking t = options.tracking();
     return new PresetRun.Options(options.preset(), options.dataDir(), options.dataFiles(),
-        options.exportBase(),
-        options.initFrom(), new Tracking(t.logdir(), t.checkpointDir(), t.checkpointEvery(),
-            t.keepCheckpoints(), t.resume(), t.evalEvery(), stop));
+        options.exportBase(), options.initFrom(), options.tracking().withStopRequested(stop));
   }
 
   PresetRun.Options options() {
@@ -166,13 +175,14 @@ final class TrainCommand implements Callable<Integer> {
       requirePositive("--batch-size", batchSize);
       chosen = chosen.withBatchSize(batchSize);
     }
-    Path export = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
+    Path exportBase = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
     Path events = noLogdir ? null : logdir != null ? logdir : checkpointDir != null
         ? checkpointDir
         : Path.of("runs", chosen.name(), "logs",
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    return new PresetRun.Options(chosen, dataDir, dataFiles(), export, initFrom, new Tracking(events,
-        checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false));
+    return new PresetRun.Options(chosen, dataDir, dataFiles(), exportBase, initFrom, new Tracking(events,
+        checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
+        this.export == Export.BEST, earlyStop));
   }
 
   /** The four explicit files, all or none. */

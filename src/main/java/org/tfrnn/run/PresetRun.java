@@ -76,44 +76,20 @@ public final class PresetRun {
             data.test().size(), initialAccuracy));
       }
 
-      Tracking tracking = options.tracking();
-      Trainer.Plan plan = plan(preset, data.train().size());
-      TrainingCheckpoints checkpoints = tracking.checkpointDir() == null ? null
-          : new TrainingCheckpoints(graph, tracking.checkpointDir(), tracking.keepCheckpoints(),
-              data.train());
-      if (checkpoints != null) {
-        plan = plan.startingAt(1 + RunHooks.restoreOrRefuse(checkpoints, session, tracking, out));
-      }
-      TensorBoardLog tensorBoard = tracking.logdir() == null ? null
-          : new TensorBoardLog(tracking.logdir(), graph, session, model, model.trainableVariables(),
-              plan.firstStep(), plan.stepsPerEpoch());
-      if (tensorBoard != null) {
-        out.accept("TensorBoard: tensorboard --logdir " + tracking.logdir());
-      }
-      Trainer.Summary summary;
-      try {
-        summary = trainer.train(data, plan, RunHooks.both(new TrainingListener() {
-          @Override
-          public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
-            out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
-          }
+      TrackedTraining.Result run = TrackedTraining.train(graph, session, model, trainer, data,
+          preset, plan(preset, data.train().size()), options.tracking(), new TrainingListener() {
+            @Override
+            public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
+              out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
+            }
 
-          @Override
-          public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
-            out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
-          }
-        }, tensorBoard), RunHooks.hook(tracking, checkpoints, session, trainer, data, tensorBoard,
-            evaluationInterval(tracking, data.train().size(), preset.batchSize())));
-        if (checkpoints != null) {
-          checkpoints.save(session, summary.lastStep());
-        }
-      } finally {
-        if (tensorBoard != null) {
-          tensorBoard.close();
-        }
-      }
-      if (summary.stopped()) {
-        out.accept(RunHooks.stoppedLine(summary, preset.steps(), checkpoints));
+            @Override
+            public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
+              out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+            }
+          }, out);
+      Trainer.Summary summary = run.summary();
+      if (run.interrupted()) {
         return new Outcome(preset, summary, Double.NaN, null, null, -1, null, initialAccuracy);
       }
       String finished = NotebookLog.finished(preset.logStyle());
@@ -178,11 +154,6 @@ public final class PresetRun {
             + "%d test examples", train.describe(), test.describe(), data.classes(), data.rows(),
         data.columns(), data.train().size(), data.validation().size(), data.test().size()));
     return data;
-  }
-
-  /** Steps between validation evaluations: the flag's, else one epoch. */
-  private static int evaluationInterval(Tracking tracking, int trainSize, int batchSize) {
-    return tracking.evalEvery() > 0 ? tracking.evalEvery() : Math.max(1, trainSize / batchSize);
   }
 
   /** Notebook 002 reports once per epoch of {@code trainSize / batchSize} steps. */

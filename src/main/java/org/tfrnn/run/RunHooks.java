@@ -5,11 +5,10 @@ import java.util.Optional;
 import java.util.function.Consumer;
 import org.tensorflow.Session;
 import org.tfrnn.checkpoint.CheckpointManager;
-import org.tfrnn.data.MnistDataset;
 import org.tfrnn.train.Trainer;
 import org.tfrnn.train.TrainingListener;
 
-/** What a tracked run does around the training loop: resume, evaluate, checkpoint, stop. */
+/** What a tracked run does before and after the training loop: resume, and say how it stopped. */
 final class RunHooks {
   private RunHooks() {}
 
@@ -29,7 +28,7 @@ final class RunHooks {
       return 0;
     }
     if (latest.isEmpty()) {
-      throw new IOException("--resume: " + checkpoints.dir() + " holds no checkpoint (no "
+      throw new IOException("--resume: " + tracking.checkpointDir() + " holds no checkpoint (no "
           + org.tfrnn.checkpoint.CheckpointState.FILE_NAME + " file)");
     }
     int step = checkpoints.restore(session, latest.get());
@@ -63,32 +62,11 @@ final class RunHooks {
     };
   }
 
-  /**
-   * After each step: validation every {@code evaluateEvery} steps (when TensorBoard records it),
-   * a checkpoint every {@code --checkpoint-every} steps or when a stop is requested, then the stop.
-   */
-  static Trainer.StepHook hook(Tracking tracking, TrainingCheckpoints checkpoints,
-      Session session, Trainer trainer, MnistDataset data, TensorBoardLog tensorBoard,
-      int evaluateEvery) {
-    return step -> {
-      if (tensorBoard != null && step % evaluateEvery == 0) {
-        Trainer.Metrics validation = trainer.measure(data.validation());
-        tensorBoard.validation(step, validation.accuracy(), validation.loss());
-      }
-      boolean stop = tracking.stopRequested().getAsBoolean();
-      if (checkpoints != null
-          && (stop || (tracking.checkpointEvery() > 0 && step % tracking.checkpointEvery() == 0))) {
-        checkpoints.save(session, step);
-      }
-      return stop;
-    };
-  }
-
-  static String stoppedLine(Trainer.Summary summary, int steps, TrainingCheckpoints checkpoints) {
+  static String stoppedLine(Trainer.Summary summary, int steps, java.nio.file.Path checkpointDir) {
     String where = "Stopped after step " + summary.lastStep() + " of " + steps;
-    return checkpoints == null
+    return checkpointDir == null
         ? where + "; no checkpoint was written (give --checkpoint-dir to make a run resumable)"
-        : where + "; checkpoint written to " + checkpoints.dir() + ". Resume with the same command "
+        : where + "; checkpoint written to " + checkpointDir + ". Resume with the same command "
             + "and --resume.";
   }
 }

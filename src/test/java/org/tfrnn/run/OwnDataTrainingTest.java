@@ -24,7 +24,7 @@ class OwnDataTrainingTest {
   private static final int FEATURES = 3;
   private static final int CLASSES = 4;
 
-  private static void write(Path images, Path labels, int count, long seed, boolean gzip)
+  static void write(Path images, Path labels, int count, long seed, boolean gzip)
       throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     byte[] pixels = new byte[count * STEPS * FEATURES];
@@ -42,12 +42,18 @@ class OwnDataTrainingTest {
     Files.write(labels, TestFiles.idx(new int[] {count}, classes));
   }
 
-  @Test
-  void trainsOnExplicitIdxFilesWithTheirShapeAndClassCount(@TempDir Path dir) throws IOException {
+  /** Training files of 800 examples (80 for validation) and test files of 200 in {@code dir}. */
+  static DataFiles.Paths madeData(Path dir) throws IOException {
     DataFiles.Paths files = new DataFiles.Paths(dir.resolve("train-x.gz"), dir.resolve("train-y"),
         dir.resolve("test-x"), dir.resolve("test-y"));
     write(files.trainImages(), files.trainLabels(), 800, 1, true);
     write(files.testImages(), files.testLabels(), 200, 2, false);
+    return files;
+  }
+
+  @Test
+  void trainsOnExplicitIdxFilesWithTheirShapeAndClassCount(@TempDir Path dir) throws IOException {
+    DataFiles.Paths files = madeData(dir);
     List<String> log = new ArrayList<>();
     PresetRun.Outcome outcome = PresetRun.run(new PresetRun.Options(
         Presets.named("notebook-003").withSteps(200).withBatchSize(32), dir.resolve("unused"),

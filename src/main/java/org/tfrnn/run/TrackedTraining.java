@@ -1,0 +1,87 @@
+package org.tfrnn.run;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.function.Consumer;
+import org.tensorflow.Graph;
+import org.tensorflow.Session;
+import org.tfrnn.data.MnistDataset;
+import org.tfrnn.models.ModelGraph;
+import org.tfrnn.models.Preset;
+import org.tfrnn.train.Trainer;
+import org.tfrnn.train.TrainingListener;
+
+/**
+ * The training loop of a run with its tracking around it: resume from a checkpoint, TensorBoard
+ * event files, validation, periodic checkpoints, early stopping, a stop on request, and, for
+ * {@code --export best}, the best-validation weights put back at the end.
+ */
+final class TrackedTraining {
+  private TrackedTraining() {}
+
+  /** @param interrupted true if a stop request (not early stopping) ended training */
+  record Result(Trainer.Summary summary, boolean interrupted) {}
+
+  static Result train(Graph graph, Session session, ModelGraph model, Trainer trainer,
+      MnistDataset data, Preset preset, Trainer.Plan notebookPlan, Tracking tracking,
+      TrainingListener notebookLog, Consumer<String> out) throws IOException {
+    Path bestDir = tracking.checkpointDir() != null
+        ? tracking.checkpointDir().resolve(TrainingCheckpoints.BEST_DIR)
+        : Files.createTempDirectory("tfrnn-best-");
+    try {
+      TrainingCheckpoints checkpoints = new TrainingCheckpoints(graph, tracking.checkpointDir(),
+          tracking.keepCheckpoints(), data.train(), bestDir);
+      int resumedStep = checkpoints.enabled()
+          ? RunHooks.restoreOrRefuse(checkpoints, session, tracking, out) : 0;
+      Trainer.Plan plan = notebookPlan.startingAt(resumedStep + 1);
+      int evaluateEvery = tracking.evalEvery() > 0
+          ? tracking.evalEvery() : Math.max(1, data.train().size() / preset.batchSize());
+      TensorBoardLog tensorBoard = tracking.logdir() == null ? null
+          : new TensorBoardLog(tracking.logdir(), graph, session, model,
+              model.trainableVariables(), plan.firstStep(), plan.stepsPerEpoch());
+      if (tensorBoard != null) {
+        out.accept("TensorBoard: tensorboard --logdir " + tracking.logdir());
+      }
+      RunStepHook hook = new RunStepHook(tracking, checkpoints, session, trainer, data,
+          tensorBoard, evaluateEvery, resumedStep);
+      Trainer.Summary summary;
+      try {
+        summary = trainer.train(data, plan, RunHooks.both(notebookLog, tensorBoard), hook);
+        checkpoints.save(session, summary.lastStep());
+      } finally {
+        if (tensorBoard != null) {
+          tensorBoard.close();
+        }
+      }
+      boolean interrupted = summary.stopped() && !hook.earlyStopped();
+      if (interrupted) {
+        out.accept(RunHooks.stoppedLine(summary, preset.steps(), checkpoints.dir()));
+        return new Result(summary, true);
+      }
+      if (hook.earlyStopped()) {
+        out.accept(String.format(Locale.ROOT, "Early stop after step %d: validation accuracy has "
+            + "not improved for %d evaluations (best %.4f at step %d)", summary.lastStep(),
+            hook.evaluationsWithoutImprovement(), hook.best().validationAccuracy(),
+            hook.best().step()));
+      }
+      if (tracking.exportBest()) {
+        if (hook.best() == null) {
+          out.accept("No validation yet (every " + evaluateEvery + " steps): the last weights "
+              + "are the ones evaluated and exported");
+        } else {
+          checkpoints.restoreBest(session);
+          out.accept(String.format(Locale.ROOT, "Best validation accuracy %.4f at step %d: "
+              + "those weights are evaluated and exported", hook.best().validationAccuracy(),
+              hook.best().step()));
+        }
+      }
+      return new Result(summary, false);
+    } finally {
+      if (tracking.checkpointDir() == null) {
+        com.google.common.io.MoreFiles.deleteRecursively(bestDir);
+      }
+    }
+  }
+}
