@@ -3,22 +3,36 @@ package org.tfrnn.run;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
+import org.tfrnn.charts.TrainingCurves;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.models.ModelGraph;
 import org.tfrnn.models.Preset;
+import org.tfrnn.tensorboard.EventFiles;
 import org.tfrnn.train.Trainer;
 import org.tfrnn.train.TrainingListener;
 
 /**
  * The training loop of a run with its tracking around it: resume from a checkpoint, TensorBoard
  * event files, validation, periodic checkpoints, early stopping, a stop on request, and, for
- * {@code --export best}, the best-validation weights put back at the end.
+ * {@code --export best}, the best-validation weights put back at the end; the curves PNG is drawn
+ * from the event files, so a resumed run's picture includes what came before the resume.
  */
 final class TrackedTraining {
+  static final String CURVES_FILE = "curves.png";
+  private static final List<TrainingCurves.Curve> LOSS_CURVES = List.of(
+      new TrainingCurves.Curve(TensorBoardLog.LOSS, "training (minibatch)"),
+      new TrainingCurves.Curve(TensorBoardLog.VALIDATION_LOSS, "validation"));
+  private static final List<TrainingCurves.Curve> ACCURACY_CURVES = List.of(
+      new TrainingCurves.Curve(TensorBoardLog.ACCURACY, "training (minibatch)"),
+      new TrainingCurves.Curve(TensorBoardLog.VALIDATION_ACCURACY, "validation"),
+      new TrainingCurves.Curve(TensorBoardLog.EPOCH_TRAIN_ACCURACY, "training (epoch)"),
+      new TrainingCurves.Curve(TensorBoardLog.EPOCH_TEST_ACCURACY, "test (epoch)"));
+
   private TrackedTraining() {}
 
   /** @param interrupted true if a stop request (not early stopping) ended training */
@@ -53,6 +67,13 @@ final class TrackedTraining {
       } finally {
         if (tensorBoard != null) {
           tensorBoard.close();
+        }
+      }
+      if (tracking.logdir() != null) {
+        Path png = tracking.logdir().resolve(CURVES_FILE);
+        if (TrainingCurves.write(EventFiles.scalars(tracking.logdir()), LOSS_CURVES,
+            ACCURACY_CURVES, preset.name(), png)) {
+          out.accept("Curves: " + png);
         }
       }
       boolean interrupted = summary.stopped() && !hook.earlyStopped();
