@@ -77,10 +77,11 @@ public final class TrainStepBench {
       long total = 0;
       for (int i = 0; i < steps; i++) {
         Batch batch = data.train().nextBatch(batchSize);
-        try (Tensor x = Tensors.floats(batch.images(), batch.size(), 28, 28);
+        try (Tensor x = Tensors.floats(batch.images(), batch.size(), data.timeSteps(),
+                data.features());
             Tensor y = model.sparseLabels()
                 ? Tensors.ints(batch.labels(), batch.size())
-                : Tensors.floats(batch.oneHotLabels(10), batch.size(), 10)) {
+                : Tensors.floats(batch.oneHotLabels(data.classes()), batch.size(), data.classes())) {
           long start = System.nanoTime();
           try (Result ignored = session.runner().feed(model.images(), x)
               .feed(model.labels(), y).addTarget(model.trainOp()).run()) {

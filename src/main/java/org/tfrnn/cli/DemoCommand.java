@@ -1,6 +1,6 @@
 package org.tfrnn.cli;
 
-import org.tfrnn.run.Notebook002Demos;
+import org.tfrnn.workflows.Notebook002Demos;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -6,9 +6,10 @@ import java.util.concurrent.Callable;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.data.MnistFetcher;
 import org.tfrnn.inference.Predictor;
-import org.tfrnn.run.SavedModelEvaluation;
 import org.tfrnn.train.Evaluation;
+import org.tfrnn.workflows.SavedModelEvaluation;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -24,9 +25,8 @@ final class PredictCommand implements Callable<Integer> {
   @Option(names = "--signature", description = "signature key (default: serving_default)")
   String signature;
 
-  @Option(names = "--data-dir", defaultValue = "data/mnist",
-      description = "MNIST IDX files, fetched if missing. Default: ${DEFAULT-VALUE}")
-  Path dataDir;
+  @Mixin
+  DataOptions data;
 
   @Option(names = "--limit", description = "use only the first N test images")
   Integer limit;
@@ -41,13 +41,13 @@ final class PredictCommand implements Callable<Integer> {
           MnistDataset.NUM_CLASSES);
       System.out.println("Using " + binding.describe());
 
-      MnistFetcher.ensurePresent(dataDir, System.out::println);
-      MnistDataset data = MnistDataset.load(dataDir);
-      int count = limit == null ? data.test().size() : Math.min(limit, data.test().size());
+      MnistFetcher.ensurePresent(data.dir, System.out::println);
+      MnistDataset mnist = MnistDataset.load(data.dir);
+      int count = limit == null ? mnist.test().size() : Math.min(limit, mnist.test().size());
       if (count <= 0) {
         throw new IllegalArgumentException("--limit must be positive, got " + limit);
       }
-      Evaluation result = SavedModelEvaluation.evaluate(predictor, binding, data.test(), count,
+      Evaluation result = SavedModelEvaluation.evaluate(predictor, binding, mnist.test(), count,
           MnistDataset.ROWS, MnistDataset.COLUMNS, MnistDataset.NUM_CLASSES);
       System.out.printf(Locale.ROOT, "Accuracy on %d MNIST test images: %.4f (%d correct)%n",
           result.examples(), result.accuracy(), result.correct());

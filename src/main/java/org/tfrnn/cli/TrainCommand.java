@@ -13,9 +13,10 @@ import org.tfrnn.data.DataFiles;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
-import org.tfrnn.run.PresetRun;
-import org.tfrnn.run.Tracking;
+import org.tfrnn.workflows.PresetRun;
+import org.tfrnn.workflows.Tracking;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -48,11 +49,8 @@ final class TrainCommand implements Callable<Integer> {
           + "dynamic_rnn); default: the preset's")
   ModelSpec.Unroll unroll;
 
-  @Option(names = "--data-dir", defaultValue = "data/mnist",
-      description = "the data set: four IDX files named as MNIST's (raw or .gz; any image size "
-          + "and class count), or x_train.npy, y_train.npy, x_test.npy, y_test.npy; MNIST is "
-          + "fetched into it when it holds neither. Default: ${DEFAULT-VALUE}")
-  Path dataDir;
+  @Mixin
+  DataOptions data;
 
   @Option(names = "--train-images", description = "training images, IDX or .npy [n, steps, features]")
   Path trainImages;
@@ -180,7 +178,7 @@ final class TrainCommand implements Callable<Integer> {
         ? checkpointDir
         : Path.of("runs", chosen.name(), "logs",
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
-    return new PresetRun.Options(chosen, dataDir, dataFiles(), exportBase, initFrom, new Tracking(events,
+    return new PresetRun.Options(chosen, data.dir, dataFiles(), exportBase, initFrom, new Tracking(events,
         checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
         this.export == Export.BEST, earlyStop));
   }

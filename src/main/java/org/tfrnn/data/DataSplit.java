@@ -4,7 +4,9 @@ import java.util.SplittableRandom;
 
 /**
  * One split of a data set (train, validation or test): images as floats, labels as class indices,
- * and batches drawn as TensorFlow's {@code mnist.DataSet.next_batch} draws them.
+ * and batches drawn as TensorFlow's {@code mnist.DataSet.next_batch} draws them. In a {@link
+ * SequenceDataset} each "image" is one sequence of {@code timeSteps * features} values, row-major
+ * by time step (an MNIST image's rows are its time steps).
  *
  * <p>Unlike TensorFlow, which reorders its {@code images} array when it shuffles, {@link #images()}
  * stays in file order; shuffling permutes an index. Not thread-safe.

@@ -11,8 +11,11 @@ import java.util.SplittableRandom;
  * {@value #VALIDATION_SIZE} images of the training file, train the rest (55,000 for MNIST), test the
  * test file (10,000). Pixels are floats in [0, 1]. Any data set in the same layout (28x28 images,
  * labels 0..9, such as Fashion-MNIST) loads the same way.
+ *
+ * <p>As a {@link SequenceDataset}, each image is a sequence of {@value #ROWS} time steps (its rows)
+ * of {@value #COLUMNS} features (the pixels of a row), as the notebooks feed it to the RNN.
  */
-public final class MnistDataset {
+public final class MnistDataset implements SequenceDataset {
   public static final int ROWS = 28;
   public static final int COLUMNS = 28;
   public static final int IMAGE_SIZE = ROWS * COLUMNS;
@@ -28,66 +31,13 @@ public final class MnistDataset {
   private final DataSplit train;
   private final DataSplit validation;
   private final DataSplit test;
-  private final int rows;
-  private final int columns;
-  private final int classes;
+  private final String source;
 
-  private MnistDataset(DataSplit train, DataSplit validation, DataSplit test, int rows,
-      int columns, int classes) {
+  private MnistDataset(DataSplit train, DataSplit validation, DataSplit test, String source) {
     this.train = train;
     this.validation = validation;
     this.test = test;
-    this.rows = rows;
-    this.columns = columns;
-    this.classes = classes;
-  }
-
-  /**
-   * A data set of any sequence shape and class count, read from a user's files: validation is the
-   * first {@code min(5000, n / 10)} training examples, as {@code read_data_sets} takes the first
-   * 5,000 of MNIST's 60,000; train is the rest; the class count is 1 + the largest label.
-   */
-  public static MnistDataset fromExamples(DataFiles.Examples trainFile, DataFiles.Examples testFile,
-      long seed) throws IOException {
-    if (testFile.rows() != trainFile.rows() || testFile.columns() != trainFile.columns()) {
-      throw new IOException(testFile.imagesFile() + " holds [" + testFile.rows() + ", "
-          + testFile.columns() + "] examples but " + trainFile.imagesFile() + " holds ["
-          + trainFile.rows() + ", " + trainFile.columns() + "]: train and test must have one shape");
-    }
-    int classes = Math.max(trainFile.classes(), testFile.classes());
-    if (classes < 2) {
-      throw new IOException(trainFile.labelsFile() + " and " + testFile.labelsFile()
-          + " hold only the label 0: a classifier needs at least two classes");
-    }
-    int validationSize = Math.min(VALIDATION_SIZE, trainFile.count() / 10);
-    if (validationSize < 1 || trainFile.count() - validationSize < 1) {
-      throw new IOException(trainFile.imagesFile() + " has " + trainFile.count()
-          + " examples; at least 10 are needed (a tenth, up to 5,000, is the validation split)");
-    }
-    int size = trainFile.rows() * trainFile.columns();
-    SplittableRandom seeds = new SplittableRandom(seed);
-    float[] values = trainFile.values();
-    int[] labels = trainFile.labels();
-    DataSplit validation = new DataSplit(Arrays.copyOf(values, validationSize * size),
-        Arrays.copyOf(labels, validationSize), size, seeds.nextLong());
-    DataSplit train = new DataSplit(Arrays.copyOfRange(values, validationSize * size, values.length),
-        Arrays.copyOfRange(labels, validationSize, labels.length), size, seeds.nextLong());
-    DataSplit test = new DataSplit(testFile.values(), testFile.labels(), size, seeds.nextLong());
-    return new MnistDataset(train, validation, test, trainFile.rows(), trainFile.columns(), classes);
-  }
-
-  /** Time steps per example (image rows). */
-  public int rows() {
-    return rows;
-  }
-
-  /** Features per time step (image columns). */
-  public int columns() {
-    return columns;
-  }
-
-  public int classes() {
-    return classes;
+    this.source = source;
   }
 
   /** Loads the four files from {@code dir}, each raw or {@code .gz}, shuffling with {@link #DEFAULT_SEED}. */
@@ -111,7 +61,7 @@ public final class MnistDataset {
     } catch (IllegalArgumentException e) {
       throw new IOException(e.getMessage(), e);
     }
-    return build(trainImages, trainLabels, testImages, testLabels, seed);
+    return build(trainImages, trainLabels, testImages, testLabels, seed, dir.toString());
   }
 
   /**
@@ -122,22 +72,47 @@ public final class MnistDataset {
       IdxArray testLabels, long seed) {
     validate(trainImages, "train images", trainLabels, "train labels", true);
     validate(testImages, "test images", testLabels, "test labels", false);
-    return build(trainImages, trainLabels, testImages, testLabels, seed);
+    return build(trainImages, trainLabels, testImages, testLabels, seed, "IDX arrays in memory");
   }
 
   /** 55,000 examples for MNIST: the training file without its first 5,000. */
+  @Override
   public DataSplit train() {
     return train;
   }
 
   /** The first 5,000 examples of the training file. */
+  @Override
   public DataSplit validation() {
     return validation;
   }
 
   /** The test file. */
+  @Override
   public DataSplit test() {
     return test;
+  }
+
+  @Override
+  public int timeSteps() {
+    return ROWS;
+  }
+
+  @Override
+  public int features() {
+    return COLUMNS;
+  }
+
+  @Override
+  public int classes() {
+    return NUM_CLASSES;
+  }
+
+  /** {@code MNIST: 55000 train, 5000 validation, 10000 test images from data/mnist}. */
+  @Override
+  public String description() {
+    return "MNIST: " + train.size() + " train, " + validation.size() + " validation, "
+        + test.size() + " test images from " + source;
   }
 
   /** Pixels of images {@code [first, first + count)} scaled to [0, 1] as TensorFlow scales them. */
@@ -184,7 +159,7 @@ public final class MnistDataset {
   }
 
   private static MnistDataset build(IdxArray trainImages, IdxArray trainLabels, IdxArray testImages,
-      IdxArray testLabels, long seed) {
+      IdxArray testLabels, long seed, String source) {
     SplittableRandom seeds = new SplittableRandom(seed);
     int trainFileCount = trainImages.count();
     // As TensorFlow: validation_images = train_images[:5000], train_images = train_images[5000:].
@@ -198,7 +173,7 @@ public final class MnistDataset {
     DataSplit test = new DataSplit(
         scaledPixels(testImages.data(), 0, testImages.count()),
         labelsOf(testLabels.data(), 0, testLabels.count()), IMAGE_SIZE, seeds.nextLong());
-    return new MnistDataset(train, validation, test, ROWS, COLUMNS, NUM_CLASSES);
+    return new MnistDataset(train, validation, test, source);
   }
 
   private static int[] labelsOf(byte[] labels, int first, int count) {

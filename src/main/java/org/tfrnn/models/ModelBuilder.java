@@ -140,7 +140,7 @@ public final class ModelBuilder {
         : optimizer.minimize(loss);
 
     return new ModelGraph(graph, spec, x, y, sequenceLength, logits, probabilities, classes, loss,
-        accuracy, trainOp, optimizer.learningRate(), globalStep, trainable);
+        accuracy, trainOp, optimizer.learningRate(), trainable);
   }
 
   /** outputs[:, -1, :] for a time axis whose length is known only at run time. */

@@ -10,6 +10,7 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
+import org.tfrnn.train.TrainingGraph;
 
 /**
  * Typed handles into a built model graph. Every op is also named as the notebook names it: {@code
@@ -19,7 +20,6 @@ import org.tensorflow.types.family.TType;
  * @param labels one-hot float [batch, classes] or sparse int32 [batch], per {@code spec.loss()}
  * @param sequenceLength [batch] int32 for while-loop models (defaults to the full length when not
  *     fed); null for static ones
- * @param globalStep null unless the spec names one
  */
 public record ModelGraph(
     Graph graph,
@@ -34,8 +34,22 @@ public record ModelGraph(
     Operand<TFloat32> accuracy,
     Op trainOp,
     Operand<TFloat32> learningRate,
-    Variable<TInt64> globalStep,
-    List<Variable<TFloat32>> trainableVariables) implements org.tfrnn.train.TrainingGraph {
+    List<Variable<TFloat32>> trainableVariables) implements TrainingGraph {
+
+  @Override
+  public int timeSteps() {
+    return spec.unroll() == ModelSpec.Unroll.WHILE ? ANY_LENGTH : spec.timeSteps();
+  }
+
+  @Override
+  public int features() {
+    return spec.inputSize();
+  }
+
+  @Override
+  public int numClasses() {
+    return spec.classes();
+  }
 
   @Override
   public boolean sparseLabels() {

@@ -8,9 +8,10 @@ import org.tfrnn.train.LearningRate;
 
 /**
  * Everything the graph builder needs to build one notebook's model: architecture, initializers,
- * loss and optimizer. Immutable; presets and the CLI make variants with the {@code with...}
- * methods.
+ * loss and optimizer. Immutable: made with {@link #builder()}, varied with {@link #toBuilder()} or
+ * the {@code with...} shortcuts the CLI uses.
  *
+ * @param inputSize features per time step (the columns of an image)
  * @param timeSteps the sequence length the static unroll is built for (the while loop accepts any)
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
@@ -67,28 +68,167 @@ public record ModelSpec(
         : new BasicRnnCell(inputSize, units);
   }
 
-  /** This model sized for data of {@code timeSteps x inputSize} sequences in {@code classes} classes. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this spec's settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .cell(cell).inputSize(inputSize).timeSteps(timeSteps).units(units).forgetBias(forgetBias)
+        .unroll(unroll).head(head)
+        .outputWeights(outputWeightsName, outputWeightsInit)
+        .outputBias(outputBiasName, outputBiasInit)
+        .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
+        .globalStepName(globalStepName).seed(seed);
+  }
+
+  /** This model sized for sequences of {@code timeSteps x inputSize} in {@code classes} classes. */
   public ModelSpec withDataShape(int newTimeSteps, int newInputSize, int newClasses) {
-    return new ModelSpec(cell, newInputSize, newTimeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, newClasses, loss,
-        optimizer, learningRate, globalStepName, seed);
+    return toBuilder().timeSteps(newTimeSteps).inputSize(newInputSize).classes(newClasses).build();
   }
 
   public ModelSpec withUnroll(Unroll newUnroll) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, newUnroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, seed);
+    return toBuilder().unroll(newUnroll).build();
   }
 
+  /** The same schedule starting at {@code initial} (a decay keeps its shape). */
   public ModelSpec withLearningRate(float initial) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate.withInitial(initial), globalStepName, seed);
+    return toBuilder().learningRate(learningRate.withInitial(initial)).build();
   }
 
   public ModelSpec withSeed(long newSeed) {
-    return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
-        outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-        optimizer, learningRate, globalStepName, newSeed);
+    return toBuilder().seed(newSeed).build();
+  }
+
+  /**
+   * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
+   * (TensorFlow's default 1.0) and {@code globalStepName} (no global step).
+   */
+  public static final class Builder {
+    private Cell cell;
+    private int inputSize;
+    private int timeSteps;
+    private int units;
+    private float forgetBias = 1.0f;
+    private Unroll unroll;
+    private Head head;
+    private Initializer outputWeightsInit;
+    private Initializer outputBiasInit;
+    private String outputWeightsName;
+    private String outputBiasName;
+    private int classes;
+    private Loss loss;
+    private Optimizer optimizer;
+    private LearningRate learningRate;
+    private String globalStepName;
+    private Long seed;
+
+    private Builder() {}
+
+    public Builder cell(Cell value) {
+      cell = value;
+      return this;
+    }
+
+    /** Features per time step. */
+    public Builder inputSize(int value) {
+      inputSize = value;
+      return this;
+    }
+
+    public Builder timeSteps(int value) {
+      timeSteps = value;
+      return this;
+    }
+
+    public Builder units(int value) {
+      units = value;
+      return this;
+    }
+
+    /** Added to the LSTM's forget gate (BasicLSTMCell's {@code forget_bias}). */
+    public Builder forgetBias(float value) {
+      forgetBias = value;
+      return this;
+    }
+
+    public Builder unroll(Unroll value) {
+      unroll = value;
+      return this;
+    }
+
+    public Builder head(Head value) {
+      head = value;
+      return this;
+    }
+
+    /** The output layer's weights: TF1 name as the notebook creates them, and initializer. */
+    public Builder outputWeights(String name, Initializer init) {
+      outputWeightsName = name;
+      outputWeightsInit = init;
+      return this;
+    }
+
+    /** The output layer's bias: TF1 name and initializer. */
+    public Builder outputBias(String name, Initializer init) {
+      outputBiasName = name;
+      outputBiasInit = init;
+      return this;
+    }
+
+    public Builder classes(int value) {
+      classes = value;
+      return this;
+    }
+
+    public Builder loss(Loss value) {
+      loss = value;
+      return this;
+    }
+
+    public Builder optimizer(Optimizer value) {
+      optimizer = value;
+      return this;
+    }
+
+    public Builder learningRate(LearningRate value) {
+      learningRate = value;
+      return this;
+    }
+
+    /** Name of the global-step variable, or null for none. */
+    public Builder globalStepName(String value) {
+      globalStepName = value;
+      return this;
+    }
+
+    public Builder seed(long value) {
+      seed = value;
+      return this;
+    }
+
+    public ModelSpec build() {
+      require(cell, "cell");
+      require(unroll, "unroll");
+      require(head, "head");
+      require(outputWeightsInit, "outputWeights");
+      require(outputBiasInit, "outputBias");
+      require(outputWeightsName, "outputWeights");
+      require(outputBiasName, "outputBias");
+      require(loss, "loss");
+      require(optimizer, "optimizer");
+      require(learningRate, "learningRate");
+      require(seed, "seed");
+      return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
+          outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
+          optimizer, learningRate, globalStepName, seed);
+    }
+
+    private static void require(Object value, String setting) {
+      if (value == null) {
+        throw new IllegalStateException("ModelSpec: " + setting + " is not set");
+      }
+    }
   }
 }

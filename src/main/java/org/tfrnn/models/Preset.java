@@ -30,18 +30,104 @@ public record Preset(
     }
   }
 
+  public static Builder builder(String name) {
+    return new Builder(name);
+  }
+
+  /** A builder holding this preset's settings, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder(name).notebook(notebook).description(description).model(model)
+        .batchSize(batchSize).steps(steps).displayStep(displayStep).logStyle(logStyle)
+        .notebookTestImages(notebookTestImages).notebookReported(notebookReported);
+  }
+
   public Preset withModel(ModelSpec newModel) {
-    return new Preset(name, notebook, description, newModel, batchSize, steps, displayStep,
-        logStyle, notebookTestImages, notebookReported);
+    return toBuilder().model(newModel).build();
   }
 
   public Preset withSteps(int newSteps) {
-    return new Preset(name, notebook, description, model, batchSize, newSteps, displayStep,
-        logStyle, notebookTestImages, notebookReported);
+    return toBuilder().steps(newSteps).build();
   }
 
   public Preset withBatchSize(int newBatchSize) {
-    return new Preset(name, notebook, description, model, newBatchSize, steps, displayStep,
-        logStyle, notebookTestImages, notebookReported);
+    return toBuilder().batchSize(newBatchSize).build();
+  }
+
+  /** Named settings for a {@link Preset}; every one must be set. */
+  public static final class Builder {
+    private final String name;
+    private String notebook;
+    private String description;
+    private ModelSpec model;
+    private int batchSize;
+    private int steps;
+    private int displayStep;
+    private LogStyle logStyle;
+    private int notebookTestImages;
+    private String notebookReported;
+
+    private Builder(String name) {
+      this.name = name;
+    }
+
+    /** The seed notebook, e.g. {@code 004}, or {@code ours}. */
+    public Builder notebook(String value) {
+      notebook = value;
+      return this;
+    }
+
+    public Builder description(String value) {
+      description = value;
+      return this;
+    }
+
+    public Builder model(ModelSpec value) {
+      model = value;
+      return this;
+    }
+
+    public Builder batchSize(int value) {
+      batchSize = value;
+      return this;
+    }
+
+    public Builder steps(int value) {
+      steps = value;
+      return this;
+    }
+
+    /** How often the notebook prints its minibatch line (see {@link LogStyle}). */
+    public Builder displayStep(int value) {
+      displayStep = value;
+      return this;
+    }
+
+    public Builder logStyle(LogStyle value) {
+      logStyle = value;
+      return this;
+    }
+
+    /** How many test images the notebook's own final accuracy uses. */
+    public Builder notebookTestImages(int value) {
+      notebookTestImages = value;
+      return this;
+    }
+
+    /** What the notebook itself printed, for the README's comparison. */
+    public Builder notebookReported(String value) {
+      notebookReported = value;
+      return this;
+    }
+
+    public Preset build() {
+      for (Object setting : new Object[] {notebook, description, model, logStyle, notebookReported}) {
+        if (setting == null) {
+          throw new IllegalStateException("preset " + name + ": notebook, description, model, "
+              + "logStyle and notebookReported must all be set");
+        }
+      }
+      return new Preset(name, notebook, description, model, batchSize, steps, displayStep,
+          logStyle, notebookTestImages, notebookReported);
+    }
   }
 }

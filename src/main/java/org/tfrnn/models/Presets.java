@@ -2,6 +2,7 @@ package org.tfrnn.models;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.tfrnn.data.MnistDataset;
 import org.tfrnn.models.ModelSpec.Cell;
 import org.tfrnn.models.ModelSpec.Head;
 import org.tfrnn.models.ModelSpec.Loss;
@@ -12,66 +13,129 @@ import org.tfrnn.train.LearningRate;
 
 /** The seed notebooks' configurations, hyper-parameters exactly as the notebooks set them. */
 public final class Presets {
-  private static final int MNIST_ROW = 28;
-  private static final int CLASSES = 10;
   private static final long SEED = 42;
   private static final Initializer RANDOM_NORMAL = new Initializer.RandomNormal(0f, 1f);
 
   private static final Map<String, Preset> ALL = new LinkedHashMap<>();
 
   static {
-    add(new Preset("notebook-000", "000",
-        "static_rnn BasicLSTMCell(128), gradient descent 0.001, batch 128, 10000 steps",
-        lstm(Unroll.STATIC, RANDOM_NORMAL, RANDOM_NORMAL, Optimizer.GRADIENT_DESCENT,
-            new LearningRate.Constant(0.001f), null),
-        128, 10000, 200, LogStyle.STEP_LOSS_ACCURACY, 128,
-        "log cut at step 3200: Minibatch Loss= 0.8644"));
-    add(new Preset("notebook-001", "001",
-        "dynamic_rnn BasicLSTMCell(128), Adam 0.001, batch 100, while step*100 < 100000",
-        lstm(Unroll.WHILE, RANDOM_NORMAL, RANDOM_NORMAL, Optimizer.ADAM,
-            new LearningRate.Constant(0.001f), null),
-        100, 999, 10, LogStyle.ITER_LOSS_ACCURACY, 128,
-        "log cut at Iter 16000: Minibatch Loss= 0.3635, Training Accuracy= 0.92 (Iter 15000)"));
-    add(new Preset("notebook-002", "002",
-        "dynamic_rnn BasicRNNCell(100), dense on the final state, sparse softmax, Adam 0.001, "
-            + "batch 1000, 100 epochs",
-        new ModelSpec(Cell.BASIC_RNN, MNIST_ROW, MNIST_ROW, 100, 1f, Unroll.WHILE,
-            Head.DENSE_ON_FINAL_STATE, new Initializer.GlorotUniform(), new Initializer.Zeros(),
-            "dense/kernel", "dense/bias", CLASSES, Loss.SPARSE_SOFTMAX, Optimizer.ADAM,
-            new LearningRate.Constant(0.001f), null, SEED),
-        1000, 100 * 55, 55, LogStyle.EPOCH_TRAIN_TEST_ACCURACY, 10000,
-        "log cut at epoch 19: test_accuracy 0.93 (epoch 18: 0.9292)"));
-    add(new Preset("notebook-003", "003",
-        "static_rnn BasicLSTMCell(128), Adam 0.001, batch 128, while step*128 < 100000",
-        lstm(Unroll.STATIC, RANDOM_NORMAL, RANDOM_NORMAL, Optimizer.ADAM,
-            new LearningRate.Constant(0.001f), null),
-        128, 781, 10, LogStyle.ITERATION_LOSS_ACCURACY, 256,
-        "log cut at Iteration 24320: loss 0.385988, Accuracy 0.859375"));
-    add(new Preset("notebook-004", "004",
-        "static_rnn BasicLSTMCell(128), Adam with exponential_decay(0.5, 10000, 0.9), batch 100, "
-            + "1000 steps",
-        lstm(Unroll.STATIC, new Initializer.TruncatedNormalInit(0f, 0.1f),
-            new Initializer.Constant(0.1f), Optimizer.ADAM,
-            new LearningRate.ExponentialDecay(0.5f, 10000, 0.9f, false), "Variable_2"),
-        100, 1000, 100, LogStyle.STEP_ACCURACY, 10000,
-        "FINAL ACCURACY: 0.9693"));
-    add(new Preset("best", "ours",
-        "static_rnn BasicLSTMCell(128), Adam 0.002 decaying 0.5 per 3000 steps, batch 128, "
-            + "6000 steps: the most test accuracy in a few minutes on 2 cores",
-        lstm(Unroll.STATIC, new Initializer.GlorotUniform(), new Initializer.Zeros(),
-            Optimizer.ADAM, new LearningRate.ExponentialDecay(0.002f, 3000, 0.5f, false),
-            "global_step"),
-        128, 6000, 200, LogStyle.STEP_LOSS_ACCURACY, 10000,
-        "(not a notebook)"));
+    add(Preset.builder("notebook-000")
+        .notebook("000")
+        .description("static_rnn BasicLSTMCell(128), gradient descent 0.001, batch 128, 10000 steps")
+        .model(notebookLstm(RANDOM_NORMAL, RANDOM_NORMAL)
+            .unroll(Unroll.STATIC)
+            .optimizer(Optimizer.GRADIENT_DESCENT)
+            .learningRate(new LearningRate.Constant(0.001f))
+            .build())
+        .batchSize(128).steps(10000).displayStep(200)
+        .logStyle(LogStyle.STEP_LOSS_ACCURACY)
+        .notebookTestImages(128)
+        .notebookReported("log cut at step 3200: Minibatch Loss= 0.8644")
+        .build());
+    add(Preset.builder("notebook-001")
+        .notebook("001")
+        .description("dynamic_rnn BasicLSTMCell(128), Adam 0.001, batch 100, while step*100 < 100000")
+        .model(notebookLstm(RANDOM_NORMAL, RANDOM_NORMAL)
+            .unroll(Unroll.WHILE)
+            .optimizer(Optimizer.ADAM)
+            .learningRate(new LearningRate.Constant(0.001f))
+            .build())
+        .batchSize(100).steps(999).displayStep(10)
+        .logStyle(LogStyle.ITER_LOSS_ACCURACY)
+        .notebookTestImages(128)
+        .notebookReported(
+            "log cut at Iter 16000: Minibatch Loss= 0.3635, Training Accuracy= 0.92 (Iter 15000)")
+        .build());
+    add(Preset.builder("notebook-002")
+        .notebook("002")
+        .description("dynamic_rnn BasicRNNCell(100), dense on the final state, sparse softmax, "
+            + "Adam 0.001, batch 1000, 100 epochs")
+        .model(mnist()
+            .cell(Cell.BASIC_RNN)
+            .units(100)
+            .unroll(Unroll.WHILE)
+            .head(Head.DENSE_ON_FINAL_STATE)
+            .outputWeights("dense/kernel", new Initializer.GlorotUniform())
+            .outputBias("dense/bias", new Initializer.Zeros())
+            .loss(Loss.SPARSE_SOFTMAX)
+            .optimizer(Optimizer.ADAM)
+            .learningRate(new LearningRate.Constant(0.001f))
+            .build())
+        .batchSize(1000).steps(100 * 55).displayStep(55)
+        .logStyle(LogStyle.EPOCH_TRAIN_TEST_ACCURACY)
+        .notebookTestImages(10000)
+        .notebookReported("log cut at epoch 19: test_accuracy 0.93 (epoch 18: 0.9292)")
+        .build());
+    add(Preset.builder("notebook-003")
+        .notebook("003")
+        .description("static_rnn BasicLSTMCell(128), Adam 0.001, batch 128, while step*128 < 100000")
+        .model(notebookLstm(RANDOM_NORMAL, RANDOM_NORMAL)
+            .unroll(Unroll.STATIC)
+            .optimizer(Optimizer.ADAM)
+            .learningRate(new LearningRate.Constant(0.001f))
+            .build())
+        .batchSize(128).steps(781).displayStep(10)
+        .logStyle(LogStyle.ITERATION_LOSS_ACCURACY)
+        .notebookTestImages(256)
+        .notebookReported("log cut at Iteration 24320: loss 0.385988, Accuracy 0.859375")
+        .build());
+    add(Preset.builder("notebook-004")
+        .notebook("004")
+        .description("static_rnn BasicLSTMCell(128), Adam with exponential_decay(0.5, 10000, 0.9), "
+            + "batch 100, 1000 steps")
+        .model(notebookLstm(new Initializer.TruncatedNormalInit(0f, 0.1f), new Initializer.Constant(0.1f))
+            .unroll(Unroll.STATIC)
+            .optimizer(Optimizer.ADAM)
+            .learningRate(new LearningRate.ExponentialDecay(0.5f, 10000, 0.9f, false))
+            .globalStepName("Variable_2")
+            .build())
+        .batchSize(100).steps(1000).displayStep(100)
+        .logStyle(LogStyle.STEP_ACCURACY)
+        .notebookTestImages(10000)
+        .notebookReported("FINAL ACCURACY: 0.9693")
+        .build());
+    add(Preset.builder("best")
+        .notebook("ours")
+        .description("static_rnn BasicLSTMCell(128), Adam 0.002 decaying 0.5 per 3000 steps, "
+            + "batch 128, 6000 steps: the most test accuracy in a few minutes on 2 cores")
+        .model(notebookLstm(new Initializer.GlorotUniform(), new Initializer.Zeros())
+            .unroll(Unroll.STATIC)
+            .optimizer(Optimizer.ADAM)
+            .learningRate(new LearningRate.ExponentialDecay(0.002f, 3000, 0.5f, false))
+            .globalStepName("global_step")
+            .build())
+        .batchSize(128).steps(6000).displayStep(200)
+        .logStyle(LogStyle.STEP_LOSS_ACCURACY)
+        .notebookTestImages(10000)
+        .notebookReported("(not a notebook)")
+        .build());
   }
 
   private Presets() {}
 
-  private static ModelSpec lstm(Unroll unroll, Initializer weights, Initializer bias,
-      Optimizer optimizer, LearningRate learningRate, String globalStep) {
-    return new ModelSpec(Cell.BASIC_LSTM, MNIST_ROW, MNIST_ROW, 128, 1.0f, unroll,
-        Head.LAST_OUTPUT, weights, bias, "Variable", "Variable_1", CLASSES,
-        Loss.SOFTMAX_ONE_HOT, optimizer, learningRate, globalStep, SEED);
+  /** What every preset shares: an image's rows as time steps, its columns as features, 10 digits. */
+  private static ModelSpec.Builder mnist() {
+    return ModelSpec.builder()
+        .timeSteps(MnistDataset.ROWS)
+        .inputSize(MnistDataset.COLUMNS)
+        .classes(MnistDataset.NUM_CLASSES)
+        .seed(SEED);
+  }
+
+  /**
+   * What the LSTM notebooks 000, 001, 003 and 004 share: BasicLSTMCell(128) with forget bias 1.0,
+   * {@code matmul(outputs[-1], Variable) + Variable_1} with the weights and bias initialized as
+   * given, softmax cross-entropy on one-hot labels.
+   */
+  private static ModelSpec.Builder notebookLstm(Initializer weights, Initializer bias) {
+    return mnist()
+        .cell(Cell.BASIC_LSTM)
+        .units(128)
+        .forgetBias(1.0f)
+        .head(Head.LAST_OUTPUT)
+        .outputWeights("Variable", weights)
+        .outputBias("Variable_1", bias)
+        .loss(Loss.SOFTMAX_ONE_HOT);
   }
 
   private static void add(Preset preset) {

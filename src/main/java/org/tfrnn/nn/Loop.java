@@ -89,11 +89,5 @@ final class Loop {
     void set(Slot slot, Operand<?> value) {
       outputs[slot.index()] = value.asOutput();
     }
-
-    void set(List<Slot> slots, List<? extends Operand<?>> values) {
-      for (int i = 0; i < slots.size(); i++) {
-        set(slots.get(i), values.get(i));
-      }
-    }
   }
 }

@@ -14,7 +14,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
-import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 
@@ -71,24 +71,50 @@ public final class VariableImport {
             + " " + tensor.shape() + ", but this graph needs DT_FLOAT " + expectedShape);
       }
       // The Result closes its tensors: keep a copy that the caller owns.
-      TFloat32 owned = TFloat32.tensorOf(floats.shape());
-      floats.copyTo(owned);
-      return owned;
+      return ownedCopy(floats);
     }
   }
 
+  /** A new tensor holding {@code source}'s values, owned by the caller (closed if the copy fails). */
+  static TFloat32 ownedCopy(TFloat32 source) {
+    TFloat32 owned = TFloat32.tensorOf(source.shape());
+    try {
+      source.copyTo(owned);
+      return owned;
+    } catch (RuntimeException | Error e) {
+      owned.close();
+      throw e;
+    }
+  }
+
+  /**
+   * Runs each variable's own initializer with the imported value fed in place of its initial value
+   * (a session may feed any tensor). No op is added to the graph, so nothing of the restore ends up
+   * in a SavedModel exported later.
+   */
   private static void assign(Session session, List<Variable<TFloat32>> variables,
       List<Tensor> values) {
-    Ops tf = Ops.create((Graph) variables.get(0).env()).withSubScope("variable_import");
     Session.Runner runner = session.runner();
     for (int i = 0; i < variables.size(); i++) {
-      Placeholder<TFloat32> value = tf.placeholder(TFloat32.class);
-      runner.addTarget(tf.assign(variables.get(i), value));
-      runner.feed(value, values.get(i));
+      GraphOperation initializer = initializerOf(variables.get(i));
+      runner.feed(initializer.input(1), values.get(i));
+      runner.addTarget(initializer);
     }
     try (Result ignored = runner.run()) {
       // assignments only
     }
+  }
+
+  /** TF1's {@code <variable>/Assign}: assigns input 1, the initial value, to input 0, the variable. */
+  private static GraphOperation initializerOf(Variable<TFloat32> variable) {
+    String name = variable.op().name() + "/" + Assign.OP_NAME;
+    GraphOperation assign = ((Graph) variable.env()).operation(name);
+    if (assign == null || !assign.type().equals(Assign.OP_NAME)
+        || !assign.input(0).equals(variable.asOutput())) {
+      throw new IllegalArgumentException("variable '" + variable.op().name()
+          + "' has no initializer '" + name + "' as TF1 creates it, so it cannot be restored");
+    }
+    return assign;
   }
 
   private static TreeSet<String> variableNames(Graph graph) {

@@ -76,12 +76,6 @@ public sealed interface LearningRate {
           scope.constant(initial), scope.math.pow(scope.constant(decayRate), exponent));
     }
 
-    /** The same formula in Java, for logs and tests. */
-    public double at(long step) {
-      double exponent = (double) step / decaySteps;
-      return initial * Math.pow(decayRate, staircase ? Math.floor(exponent) : exponent);
-    }
-
     @Override
     public String toString() {
       return "exponential_decay(" + initial + ", decay_steps=" + decaySteps + ", decay_rate="

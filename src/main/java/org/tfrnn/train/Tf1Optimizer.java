@@ -52,10 +52,6 @@ public abstract class Tf1Optimizer extends Optimizer {
     return learningRate;
   }
 
-  public List<Variable<TFloat32>> trainableVariables() {
-    return trainable;
-  }
-
   @Override
   public <T extends TType> List<GradAndVar<?>> computeGradients(Operand<?> loss) {
     List<Output<?>> gradients = Gradients.of(loss, trainable);

@@ -1,33 +1,32 @@
 package org.tfrnn.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 import java.util.function.IntPredicate;
+import org.tensorflow.Operand;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tfrnn.data.Batch;
 import org.tfrnn.data.DataSplit;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.tensors.Tensors;
 
-/** The notebooks' training loop: next_batch, one optimizer step, and the notebook's reports. */
+/**
+ * The notebooks' training loop: next_batch, one optimizer step, and the notebook's reports. It
+ * trains any {@link TrainingGraph} on any {@link SequenceDataset} whose sequences and classes fit
+ * the graph; the sizes come from the graph, never from a particular data set.
+ */
 public final class Trainer {
   private static final int EVALUATION_BATCH = 1000;
 
   private final Session session;
   private final TrainingGraph model;
-  private final int rows;
-  private final int columns;
-  private final int classes;
 
-  /**
-   * @param rows time steps per image (28 for MNIST rows)
-   */
-  public Trainer(Session session, TrainingGraph model, int rows, int columns, int classes) {
+  public Trainer(Session session, TrainingGraph model) {
     this.session = session;
     this.model = model;
-    this.rows = rows;
-    this.columns = columns;
-    this.classes = classes;
   }
 
   /**
@@ -60,7 +59,7 @@ public final class Trainer {
   /** Runs after every training step: checkpoints, validation, a stop request. */
   public interface StepHook {
     /** After one-based step {@code step}; returns true to stop training after it. */
-    boolean afterStep(int step) throws java.io.IOException;
+    boolean afterStep(int step) throws IOException;
 
     StepHook NONE = step -> false;
   }
@@ -71,29 +70,36 @@ public final class Trainer {
    * @param steps steps run by this call; {@code lastStep} the last one's one-based number
    * @param stopped true if a hook stopped training before the plan's last step
    */
-  public record Summary(int steps, double seconds, double lastLoss, int lastStep,
-      boolean stopped) {
+  public record Summary(int steps, double seconds, int lastStep, boolean stopped) {
     public double millisPerStep() {
       return steps == 0 ? 0 : seconds * 1000 / steps;
     }
   }
 
-  public Summary train(MnistDataset data, Plan plan, TrainingListener listener) {
+  /** Mean loss and accuracy over a whole split. */
+  public record Metrics(double loss, double accuracy) {}
+
+  /** Trains on {@code data.train()}; notebook 002's per-epoch report also evaluates the test split. */
+  public Summary train(SequenceDataset data, Plan plan, TrainingListener listener) {
     try {
       return train(data, plan, listener, StepHook.NONE);
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
-  public Summary train(MnistDataset data, Plan plan, TrainingListener listener, StepHook hook)
-      throws java.io.IOException {
+  /**
+   * Trains from {@code plan.firstStep()} to {@code plan.steps()}, calling {@code hook} after every
+   * step; stops early when the hook says so.
+   */
+  public Summary train(SequenceDataset data, Plan plan, TrainingListener listener, StepHook hook)
+      throws IOException {
+    requireFits(data);
     if (plan.batchSize() > data.train().size()) {
       throw new IllegalArgumentException("batch size " + plan.batchSize()
           + " is larger than the training split (" + data.train().size() + " examples)");
     }
     long trainingNanos = 0;
-    double lastLoss = Double.NaN;
     int lastStep = plan.firstStep() - 1;
     boolean stopped = false;
     for (int step = plan.firstStep(); step <= plan.steps() && !stopped; step++) {
@@ -109,8 +115,8 @@ public final class Trainer {
         if (plan.reportAfterStep().test(step)) {
           try (Result r = session.runner().feed(model.images(), x).feed(model.labels(), y)
               .fetch(model.loss()).fetch(model.accuracy()).run()) {
-            lastLoss = Tensors.scalar(r.get(0));
-            listener.onMinibatch(step, batch.size(), (float) lastLoss, Tensors.scalar(r.get(1)));
+            listener.onMinibatch(step, batch.size(), Tensors.scalar(r.get(0)),
+                Tensors.scalar(r.get(1)));
           }
         }
       }
@@ -122,12 +128,8 @@ public final class Trainer {
       lastStep = step;
       stopped = hook.afterStep(step) && step < plan.steps();
     }
-    return new Summary(lastStep - plan.firstStep() + 1, trainingNanos / 1e9, lastLoss, lastStep,
-        stopped);
+    return new Summary(lastStep - plan.firstStep() + 1, trainingNanos / 1e9, lastStep, stopped);
   }
-
-  /** Mean loss and accuracy over a whole split. */
-  public record Metrics(double loss, double accuracy) {}
 
   /** The loss and accuracy on every example of {@code split}, in batches. */
   public Metrics measure(DataSplit split) {
@@ -157,8 +159,8 @@ public final class Trainer {
       long[] part = predict(split.batch(from, to));
       System.arraycopy(part, 0, predicted, from, part.length);
     }
-    int[] labels = java.util.Arrays.copyOf(split.labels(), count);
-    return Evaluation.of(labels, predicted, classes);
+    int[] labels = Arrays.copyOf(split.labels(), count);
+    return Evaluation.of(labels, predicted, model.numClasses());
   }
 
   /** The model's class for each image of {@code batch}. */
@@ -170,20 +172,45 @@ public final class Trainer {
   }
 
   /** The logits for each image of {@code batch}, [size][classes]. */
-  public float[] logits(Batch batch, org.tensorflow.Operand<?> logits) {
+  public float[] logits(Batch batch, Operand<?> logits) {
     try (Tensor x = images(batch);
         Result r = session.runner().feed(model.images(), x).fetch(logits).run()) {
       return Tensors.toFloatArray(r.get(0));
     }
   }
 
+  /** The data set's sequences and labels must have the shapes the graph's placeholders take. */
+  private void requireFits(SequenceDataset data) {
+    boolean timeFits = model.timeSteps() == TrainingGraph.ANY_LENGTH
+        || model.timeSteps() == data.timeSteps();
+    if (!timeFits || model.features() != data.features() || model.numClasses() != data.classes()) {
+      throw new IllegalArgumentException("the model takes sequences of " + describeTime()
+          + " x " + model.features() + " features in " + model.numClasses()
+          + " classes, but the data set has " + data.timeSteps() + " x " + data.features()
+          + " in " + data.classes() + " classes (" + data.description() + ")");
+    }
+  }
+
+  /** A batch as the graph's input {@code [size, time, features]}, checked before any native call. */
   private Tensor images(Batch batch) {
-    return Tensors.floats(batch.images(), batch.size(), rows, columns);
+    int values = batch.imageSize();
+    int time = values / model.features();
+    if (values % model.features() != 0
+        || (model.timeSteps() != TrainingGraph.ANY_LENGTH && time != model.timeSteps())) {
+      throw new IllegalArgumentException("an example of " + values + " values is not a sequence of "
+          + describeTime() + " x " + model.features() + " features, as the model takes");
+    }
+    return Tensors.floats(batch.images(), batch.size(), time, model.features());
+  }
+
+  private String describeTime() {
+    return model.timeSteps() == TrainingGraph.ANY_LENGTH ? "any number of steps"
+        : model.timeSteps() + " steps";
   }
 
   private Tensor labels(Batch batch) {
     return model.sparseLabels()
         ? Tensors.ints(batch.labels(), batch.size())
-        : Tensors.floats(batch.oneHotLabels(classes), batch.size(), classes);
+        : Tensors.floats(batch.oneHotLabels(model.numClasses()), batch.size(), model.numClasses());
   }
 }

@@ -7,10 +7,22 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TType;
 
-/** The handles a training loop needs from a classifier graph. */
+/** The handles and sizes a training loop needs from a sequence classifier graph. */
 public interface TrainingGraph {
-  /** Images [batch, rows, columns]. */
+  /** {@link #timeSteps()} of a graph that takes sequences of any length (a while loop). */
+  int ANY_LENGTH = -1;
+
+  /** Sequences [batch, timeSteps, features]. */
   Placeholder<TFloat32> images();
+
+  /** Time steps per sequence the graph takes, or {@link #ANY_LENGTH}. */
+  int timeSteps();
+
+  /** Values per time step. */
+  int features();
+
+  /** Number of classes the graph predicts. */
+  int numClasses();
 
   /** One-hot float [batch, classes] or, if {@link #sparseLabels()}, int32 [batch]. */
   Placeholder<? extends TType> labels();

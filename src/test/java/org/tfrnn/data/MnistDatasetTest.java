@@ -71,6 +71,17 @@ class MnistDatasetTest {
     assertSplitHoldsFileImages(mnist.test(), 0);
   }
 
+  @Test
+  void asASequenceDataSetEachImageIsItsRowsInTime() throws IOException {
+    writeFiles(images(TRAIN_FILE_COUNT), labels(TRAIN_FILE_COUNT));
+    SequenceDataset data = MnistDataset.load(dir);
+    assertEquals(28, data.timeSteps());
+    assertEquals(28, data.features());
+    assertEquals(10, data.classes());
+    assertEquals("MNIST: 10 train, 5000 validation, " + TEST_FILE_COUNT + " test images from " + dir,
+        data.description());
+  }
+
   /** Example k of the split is image {@code firstFileImage + k} of its file. */
   private static void assertSplitHoldsFileImages(DataSplit split, int firstFileImage) {
     assertEquals(split.size() * PIXELS, split.images().length);
@@ -91,16 +102,22 @@ class MnistDatasetTest {
       all[i] = (byte) i;
     }
     float[] scaled = MnistDataset.scaledPixels(all, 0, all.length / PIXELS);
-    // numpy: float32 array * (1.0 / 255.0) rounds the double constant to float32 first.
+    // numpy: float32 array * (1.0 / 255.0) rounds the double constant to float32, then multiplies
+    // in float32.
     float numpyConstant = (float) (1.0 / 255.0);
-    assertEquals(Float.floatToIntBits(numpyConstant), Float.floatToIntBits(1.0f / 255.0f));
     for (int i = 0; i < all.length; i++) {
       int b = i % 256;
       assertEquals(Float.floatToIntBits(b * numpyConstant), Float.floatToIntBits(scaled[i]), "byte " + b);
       assertEquals(b / 255.0, scaled[i], 1e-7, "byte " + b);
     }
+    // Bits numpy 1.26.4 printed for np.array([1, 3, 128, 254, 255], np.uint8)
+    // .astype(np.float32) * (1.0 / 255.0), viewed as uint32.
+    int[] bytes = {1, 3, 128, 254, 255};
+    int[] numpyBits = {0x3b808081, 0x3c40c0c2, 0x3f008081, 0x3f7eff00, 0x3f800000};
+    for (int k = 0; k < bytes.length; k++) {
+      assertEquals(numpyBits[k], Float.floatToIntBits(scaled[bytes[k]]), "byte " + bytes[k]);
+    }
     assertEquals(0.0f, scaled[0]);
-    assertEquals(1.0f, scaled[255]);
   }
 
   @Test

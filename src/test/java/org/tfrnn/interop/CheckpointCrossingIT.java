@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
-import org.tfrnn.run.PresetRun;
-import org.tfrnn.run.RealMnist;
+import org.tfrnn.workflows.PresetRun;
+import org.tfrnn.workflows.RealMnist;
 
 /**
  * Variables cross between Java and Python by their TF1 names, both ways: the Java graph starts from

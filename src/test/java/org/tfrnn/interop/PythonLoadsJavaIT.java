@@ -16,10 +16,10 @@ import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
 import org.tfrnn.models.ServingSignatures;
-import org.tfrnn.run.RealMnist;
-import org.tfrnn.run.TrainedModel;
 import org.tfrnn.tensors.NdValue;
 import org.tfrnn.tensors.Npy;
+import org.tfrnn.workflows.RealMnist;
+import org.tfrnn.workflows.TrainedModel;
 
 /**
  * Models exported by the Java trainer load in real Python TensorFlow 2.16.2, through

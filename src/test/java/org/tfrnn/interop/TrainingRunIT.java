@@ -18,7 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfrnn.checkpoint.CheckpointState;
-import org.tfrnn.run.RealMnist;
+import org.tfrnn.workflows.RealMnist;
 
 /**
  * Training runs in child JVMs, as a user runs {@code ./tfrnn train}: killed with SIGKILL after a

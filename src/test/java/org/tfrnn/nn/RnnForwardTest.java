@@ -23,8 +23,15 @@ class RnnForwardTest {
         : new BasicRnnCell(INPUT, UNITS);
   }
 
-  /** Random weights, inputs and lengths fed into {@code graph}; returns the reference model. */
-  static ReferenceRnn feedRandom(RnnGraph graph, long seed, int[] lengths) {
+  /** What {@link #feedRandom} fed: the plain-Java model with the same weights, and the inputs. */
+  record Fed(ReferenceRnn reference, double[][][] inputs) {
+    ReferenceRnn.Run expected(int[] lengths) {
+      return reference.run(inputs, lengths);
+    }
+  }
+
+  /** Random weights, inputs and lengths fed into {@code graph}. */
+  static Fed feedRandom(RnnGraph graph, long seed, int[] lengths) {
     RnnCell cell = graph.cell;
     TestData data = new TestData(seed);
     int width = cell.gateCount() * cell.units();
@@ -40,17 +47,14 @@ class RnnForwardTest {
     ReferenceRnn.Kind kind =
         cell instanceof BasicLstmCell ? ReferenceRnn.Kind.LSTM : ReferenceRnn.Kind.RNN;
     ReferenceRnn reference = new ReferenceRnn(kind, cell.inputSize(), cell.units(), 1.0, kernel, bias);
-    lastInputs = TestData.reshape3(x, BATCH, TIME, cell.inputSize());
-    return reference;
+    return new Fed(reference, TestData.reshape3(x, BATCH, TIME, cell.inputSize()));
   }
-
-  static double[][][] lastInputs;
 
   @ParameterizedTest
   @EnumSource(ReferenceRnn.Kind.class)
   void staticUnrollMatchesPlainJava(ReferenceRnn.Kind kind) {
     try (RnnGraph graph = new RnnGraph(cellOf(kind), TIME)) {
-      ReferenceRnn reference = feedRandom(graph, 11, null);
+      Fed fed = feedRandom(graph, 11, null);
       StaticRnn.Result rnn = graph.staticRnn(TIME, false, false);
       // The final h is the last output tensor itself (a session cannot fetch one tensor twice).
       int h = graph.cell.hiddenStateIndex();
@@ -61,7 +65,7 @@ class RnnForwardTest {
       }
       List<float[]> values = graph.run(fetches);
 
-      ReferenceRnn.Run expected = reference.run(lastInputs, null);
+      ReferenceRnn.Run expected = fed.expected(null);
       for (int t = 0; t < TIME; t++) {
         assertStepEquals(expected.outputs(), t, values.get(t), 1e-5);
       }
@@ -99,14 +103,14 @@ class RnnForwardTest {
   void whileLoopWithSequenceLengthsMatchesPlainJava(ReferenceRnn.Kind kind) {
     int[] lengths = {TIME, 2, 0};
     try (RnnGraph graph = new RnnGraph(cellOf(kind), TIME)) {
-      ReferenceRnn reference = feedRandom(graph, 13, lengths);
+      Fed fed = feedRandom(graph, 13, lengths);
       DynamicRnn.Result looped = graph.dynamicRnn(true, false);
       List<Operand<?>> fetches = new ArrayList<>();
       fetches.add(looped.outputs());
       fetches.addAll(looped.finalState());
       List<float[]> values = graph.run(fetches);
 
-      ReferenceRnn.Run expected = reference.run(lastInputs, lengths);
+      ReferenceRnn.Run expected = fed.expected(lengths);
       float[] outputs = values.get(0);
       for (int b = 0; b < BATCH; b++) {
         for (int t = 0; t < TIME; t++) {

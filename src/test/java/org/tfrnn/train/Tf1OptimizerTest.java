@@ -57,9 +57,15 @@ class Tf1OptimizerTest {
     }
   }
 
+  /**
+   * Adam against Adam in plain Java at every step, as tensorflow/java's {@code AdamTest} checks
+   * it: the weights, both slots ({@code w/Adam} = m, {@code w/Adam_1} = v) and both beta powers.
+   * The slots are what a checkpoint carries to a Python AdamOptimizer, so they must be right on
+   * their own, not only through the weights.
+   */
   @ParameterizedTest
   @ValueSource(booleans = {false, true})
-  void adamFollowsTheTf1UpdateRule(boolean decaying) {
+  void adamFollowsTheTf1UpdateRuleAtEveryStep(boolean decaying) {
     LearningRate rate = decaying
         ? new LearningRate.ExponentialDecay(0.1f, 5, 0.5f, false)
         : new LearningRate.Constant(0.1f);
@@ -67,7 +73,6 @@ class Tf1OptimizerTest {
       Problem p = problem(graph);
       AdamOptimizer adam = new AdamOptimizer(graph, List.of(p.w), rate, p.step);
       Op trainOp = adam.minimize(p.loss);
-      float[] actual = train(p, trainOp, STEPS, session);
 
       double[] w = new double[4];
       double[] m = new double[4];
@@ -76,6 +81,8 @@ class Tf1OptimizerTest {
       double beta1Power = AdamOptimizer.BETA1;
       double beta2Power = AdamOptimizer.BETA2;
       for (int t = 0; t < STEPS; t++) {
+        session.run(trainOp);
+
         double lr = decaying ? 0.1 * Math.pow(0.5, t / 5.0) : 0.1;
         double lrT = lr * Math.sqrt(1 - beta2Power) / (1 - beta1Power);
         for (int i = 0; i < 4; i++) {
@@ -86,18 +93,28 @@ class Tf1OptimizerTest {
         }
         beta1Power *= AdamOptimizer.BETA1;
         beta2Power *= AdamOptimizer.BETA2;
+
+        try (Result r = session.runner().fetch(p.w).fetch("w/Adam").fetch("w/Adam_1")
+            .fetch("beta1_power").fetch("beta2_power").fetch(p.step).run()) {
+          String at = " after step " + (t + 1);
+          assertClose(w, Tensors.toFloatArray(r.get(0)), 2e-5, "w" + at);
+          assertClose(m, Tensors.toFloatArray(r.get(1)), 2e-5, "w/Adam (m)" + at);
+          assertClose(v, Tensors.toFloatArray(r.get(2)), 2e-5, "w/Adam_1 (v)" + at);
+          assertEquals(beta1Power, Tensors.scalar(r.get(3)), 1e-6, "beta1_power" + at);
+          assertEquals(beta2Power, Tensors.scalar(r.get(4)), 1e-6, "beta2_power" + at);
+          assertEquals(t + 1, ((TInt64) r.get(5)).getLong(), "global_step" + at);
+        }
       }
-      for (int i = 0; i < 4; i++) {
-        assertEquals(w[i], actual[i], 2e-5, "w[" + i + "]");
-      }
-      try (Result r = session.runner().fetch(p.step).fetch("beta1_power").run()) {
-        assertEquals(STEPS, ((TInt64) r.get(0)).getLong());
-        assertEquals(beta1Power, ((TFloat32) r.get(1)).getFloat(), 1e-6);
-      }
-      // TF1's names, so checkpoints cross to a Python AdamOptimizer.
-      assertNotNull(graph.operation("w/Adam"));
-      assertNotNull(graph.operation("w/Adam_1"));
-      assertNotNull(graph.operation("beta2_power"));
+    }
+  }
+
+  /** Within {@code tolerance} relative to the value's size, absolute below 1. */
+  private static void assertClose(double[] expected, float[] actual, double tolerance,
+      String what) {
+    assertEquals(expected.length, actual.length, what);
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tolerance * Math.max(1, Math.abs(expected[i])),
+          what + "[" + i + "]");
     }
   }
 
@@ -118,19 +135,21 @@ class Tf1OptimizerTest {
     }
   }
 
-  @Test
-  void exponentialDecayMatchesTheFormula() {
-    LearningRate.ExponentialDecay decay = new LearningRate.ExponentialDecay(0.5f, 10000, 0.9f, false);
+  /** The graph's schedule against tf.train.exponential_decay's formula in plain Java. */
+  @ParameterizedTest
+  @ValueSource(booleans = {false, true})
+  void exponentialDecayMatchesTheFormula(boolean staircase) {
+    LearningRate decay = new LearningRate.ExponentialDecay(0.5f, 10000, 0.9f, staircase);
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       Ops tf = Ops.create(graph);
       var step = tf.placeholder(TInt64.class);
       Operand<TFloat32> rate = decay.build(tf, step);
-      for (long s : new long[] {0, 1, 999, 5000, 25000}) {
+      for (long s : new long[] {0, 1, 999, 5000, 10000, 25000}) {
         try (TInt64 stepValue = TInt64.scalarOf(s);
             Result r = session.runner().feed(step, stepValue).fetch(rate).run()) {
-          double expected = 0.5 * Math.pow(0.9, s / 10000.0);
-          assertEquals(expected, ((TFloat32) r.get(0)).getFloat(), 1e-7 * Math.max(1, expected));
-          assertEquals(expected, decay.at(s), 1e-7 * expected);
+          double exponent = s / 10000.0;
+          double expected = 0.5 * Math.pow(0.9, staircase ? Math.floor(exponent) : exponent);
+          assertEquals(expected, ((TFloat32) r.get(0)).getFloat(), 1e-7, "step " + s);
         }
       }
     }

@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,7 +27,7 @@ public final class TrainedModel implements AutoCloseable {
 
   public TrainedModel(Preset preset, int steps, MnistDataset data) {
     model = ModelBuilder.build(graph, preset.model());
-    trainer = new Trainer(session, model, 28, 28, 10);
+    trainer = new Trainer(session, model);
     trainer.train(data, PresetRun.plan(preset.withSteps(steps), data.train().size()),
         TrainingListener.NONE);
   }

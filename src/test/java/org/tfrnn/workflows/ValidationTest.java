@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfrnn.checkpoint.CheckpointState;
 import org.tfrnn.data.DataFiles;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.FileDataset;
 import org.tfrnn.inference.Predictor;
 import org.tfrnn.models.Presets;
 import org.tfrnn.tensorboard.EventFiles;
@@ -61,13 +61,13 @@ class ValidationTest {
     assertEquals(best.step(), kept.get("step").asLong());
     assertEquals("model.ckpt-" + best.step(), CheckpointState.read(dir.resolve("checkpoints/best")).latest());
 
-    MnistDataset data = MnistDataset.fromExamples(
+    FileDataset data = FileDataset.of(
         DataFiles.read(dir.resolve("train-x.gz"), dir.resolve("train-y")),
         DataFiles.read(dir.resolve("test-x"), dir.resolve("test-y")), 0);
     int n = data.validation().size();
     try (Predictor predictor = Predictor.open(outcome.exportedModel())) {
       Map<String, NdValue> out = predictor.predict("serving_default", Map.of("x",
-          NdValue.ofFloats(data.validation().images(), n, data.rows(), data.columns())));
+          NdValue.ofFloats(data.validation().images(), n, data.timeSteps(), data.features())));
       long[] classes = out.get("classes").longs();
       int correct = 0;
       for (int i = 0; i < n; i++) {

@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

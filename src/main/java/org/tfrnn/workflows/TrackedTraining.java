@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -9,7 +9,7 @@ import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tfrnn.charts.TrainingCurves;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.models.ModelGraph;
 import org.tfrnn.models.Preset;
 import org.tfrnn.tensorboard.EventFiles;
@@ -39,7 +39,7 @@ final class TrackedTraining {
   record Result(Trainer.Summary summary, boolean interrupted) {}
 
   static Result train(Graph graph, Session session, ModelGraph model, Trainer trainer,
-      MnistDataset data, Preset preset, Trainer.Plan notebookPlan, Tracking tracking,
+      SequenceDataset data, Preset preset, Trainer.Plan notebookPlan, Tracking tracking,
       TrainingListener notebookLog, Consumer<String> out) throws IOException {
     Path bestDir = tracking.checkpointDir() != null
         ? tracking.checkpointDir().resolve(TrainingCheckpoints.BEST_DIR)

@@ -1,8 +1,8 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import java.io.IOException;
 import org.tensorflow.Session;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.train.Trainer;
 
 /**
@@ -15,7 +15,7 @@ final class RunStepHook implements Trainer.StepHook {
   private final TrainingCheckpoints checkpoints;
   private final Session session;
   private final Trainer trainer;
-  private final MnistDataset data;
+  private final SequenceDataset data;
   private final TensorBoardLog tensorBoard;
   private final int evaluateEvery;
   private TrainingCheckpoints.Best best;
@@ -28,7 +28,7 @@ final class RunStepHook implements Trainer.StepHook {
    *     and the evaluations since it carry over
    */
   RunStepHook(Tracking tracking, TrainingCheckpoints checkpoints, Session session, Trainer trainer,
-      MnistDataset data, TensorBoardLog tensorBoard, int evaluateEvery, int resumedStep)
+      SequenceDataset data, TensorBoardLog tensorBoard, int evaluateEvery, int resumedStep)
       throws IOException {
     this.tracking = tracking;
     this.checkpoints = checkpoints;

@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import java.io.Closeable;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package org.tfrnn.run;
+package org.tfrnn.workflows;
 
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;

@@ -1,0 +1,8 @@
+/**
+ * Graph building blocks under TF1's names: the BasicLSTMCell and BasicRNNCell, time unrolled as
+ * {@code static_rnn} (a Java loop) or as {@code dynamic_rnn} (a TensorFlow while loop) with its own
+ * back-propagation through time, variables and initializers, losses, and a gradient entry point
+ * that refuses to differentiate a while loop instead of aborting the JVM. It uses TensorFlow's Ops
+ * API only (it may use {@code tensors}); nothing here knows of data sets, training loops or models.
+ */
+package org.tfrnn.nn;
