@@ -110,9 +110,9 @@ final class TrainCommand implements Callable<Integer> {
 
   enum Export { BEST, LAST }
 
-  @Option(names = "--export", defaultValue = "last",
+  @Option(names = "--export", defaultValue = "LAST", paramLabel = "best|last",
       description = "which weights to evaluate and export: last, or best (the best validation "
-          + "accuracy seen). Default: ${DEFAULT-VALUE}")
+          + "accuracy seen). Default: last")
   Export export;
 
   @Option(names = "--early-stop", defaultValue = "0", paramLabel = "PATIENCE",
