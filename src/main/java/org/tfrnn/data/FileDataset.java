@@ -11,25 +11,8 @@ import java.util.SplittableRandom;
  * read_data_sets} takes the first 5,000 of MNIST's 60,000; train is the rest; the class count is
  * 1 + the largest label of either file.
  */
-public final class FileDataset implements SequenceDataset {
-  private final DataSplit train;
-  private final DataSplit validation;
-  private final DataSplit test;
-  private final int timeSteps;
-  private final int features;
-  private final int classes;
-  private final String description;
-
-  private FileDataset(DataSplit train, DataSplit validation, DataSplit test, int timeSteps,
-      int features, int classes, String description) {
-    this.train = train;
-    this.validation = validation;
-    this.test = test;
-    this.timeSteps = timeSteps;
-    this.features = features;
-    this.classes = classes;
-    this.description = description;
-  }
+public record FileDataset(DataSplit train, DataSplit validation, DataSplit test, int timeSteps,
+    int features, int classes, String description) implements SequenceDataset {
 
   /** {@code seed} fixes the batch order, as for {@link MnistDataset}. */
   public static FileDataset of(DataFiles.Examples trainFile, DataFiles.Examples testFile, long seed)
@@ -64,40 +47,5 @@ public final class FileDataset implements SequenceDataset {
         trainFile.rows(), trainFile.columns(), train.size(), validation.size(), test.size());
     return new FileDataset(train, validation, test, trainFile.rows(), trainFile.columns(), classes,
         description);
-  }
-
-  @Override
-  public DataSplit train() {
-    return train;
-  }
-
-  @Override
-  public DataSplit validation() {
-    return validation;
-  }
-
-  @Override
-  public DataSplit test() {
-    return test;
-  }
-
-  @Override
-  public int timeSteps() {
-    return timeSteps;
-  }
-
-  @Override
-  public int features() {
-    return features;
-  }
-
-  @Override
-  public int classes() {
-    return classes;
-  }
-
-  @Override
-  public String description() {
-    return description;
   }
 }
