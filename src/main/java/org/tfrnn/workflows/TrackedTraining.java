@@ -108,7 +108,8 @@ final class TrackedTraining {
       return new Result(summary, false);
     } finally {
       if (tracking.checkpointDir() == null) {
-        com.google.common.io.MoreFiles.deleteRecursively(bestDir);
+        com.google.common.io.MoreFiles.deleteRecursively(bestDir,
+            com.google.common.io.RecursiveDeleteOption.ALLOW_INSECURE);
       }
     }
   }
