@@ -12,10 +12,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script of python/ with the project's Python TensorFlow (python/.venv, created by
- * python/setup_venv.sh, which the Maven build runs before the integration tests).
+ * python/setup_venv.sh, which the Maven build runs before the integration tests). The system
+ * property {@code tfrnn.python} names another interpreter, for the README's compatibility runs
+ * against other Python TensorFlow versions.
  */
 final class PythonProcess {
-  static final Path PYTHON = Path.of("python/.venv/bin/python");
+  static final Path PYTHON = Path.of(System.getProperty("tfrnn.python", "python/.venv/bin/python"));
 
   record Outcome(int exitCode, String stdout, String stderr) {
     String lastLine() {
