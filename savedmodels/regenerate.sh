@@ -10,7 +10,8 @@
 #   savedmodels/regenerate.sh --all      both
 #
 # Any other arguments go to python/write_fixtures.py, e.g. --data-dir DIR (default data/mnist),
-# --steps N (default 400), --seed N. Each venv is created and installed only when missing or stale.
+# --steps N (default: each notebook's own schedule; see python/write_fixtures.py), --seed N. Each venv
+# is created and installed only when missing or stale.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

@@ -15,7 +15,10 @@ import org.tfrnn.train.LearningRate;
  * @param timeSteps the sequence length the static unroll is built for (the while loop accepts any)
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
- * @param globalStepName name of the global-step variable, or null if the model has none
+ * @param globalStepName name of the global-step variable, or null if the model has none. As in
+ *     TF1, {@code global_step} is {@code tf.train.get_or_create_global_step()} (int64); any other
+ *     name is a notebook's {@code tf.Variable(0, trainable=False)} (int32, e.g. {@code Variable_2})
+ * @param inputSlicing how a static unroll cuts the input into time steps
  */
 public record ModelSpec(
     Cell cell,
@@ -34,7 +37,8 @@ public record ModelSpec(
     Optimizer optimizer,
     LearningRate learningRate,
     String globalStepName,
-    long seed) {
+    long seed,
+    InputSlicing inputSlicing) {
 
   public enum Cell { BASIC_LSTM, BASIC_RNN }
 
@@ -52,6 +56,14 @@ public record ModelSpec(
 
   public enum Optimizer { ADAM, GRADIENT_DESCENT }
 
+  /**
+   * How {@code static_rnn}'s list of time steps is cut from x [batch, time, input]: {@code
+   * tf.unstack(x, time, 1)} (notebooks 000, 004) or, as notebook 003 writes it, {@code
+   * tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, input]), time, 0)}. Same values; the
+   * while loop ignores it.
+   */
+  public enum InputSlicing { UNSTACK, TRANSPOSE_RESHAPE_SPLIT }
+
   public ModelSpec {
     if (units <= 0 || inputSize <= 0 || timeSteps <= 0 || classes <= 1) {
       throw new IllegalArgumentException("units, input size, time steps must be positive and "
@@ -60,6 +72,14 @@ public record ModelSpec(
     if (learningRate.needsGlobalStep() && globalStepName == null) {
       throw new IllegalArgumentException(learningRate + " needs a global step variable name");
     }
+    if (inputSlicing == null) {
+      throw new IllegalArgumentException("input slicing must be given");
+    }
+  }
+
+  /** True if the global step is TF's int64 {@code global_step}, false for a notebook's int32 one. */
+  public boolean globalStepIsInt64() {
+    return "global_step".equals(globalStepName);
   }
 
   public RnnCell rnnCell() {
@@ -80,7 +100,7 @@ public record ModelSpec(
         .outputWeights(outputWeightsName, outputWeightsInit)
         .outputBias(outputBiasName, outputBiasInit)
         .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
-        .globalStepName(globalStepName).seed(seed);
+        .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing);
   }
 
   /** This model sized for sequences of {@code timeSteps x inputSize} in {@code classes} classes. */
@@ -103,7 +123,8 @@ public record ModelSpec(
 
   /**
    * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
-   * (TensorFlow's default 1.0) and {@code globalStepName} (no global step).
+   * (TensorFlow's default 1.0), {@code globalStepName} (no global step) and {@code inputSlicing}
+   * ({@code unstack}).
    */
   public static final class Builder {
     private Cell cell;
@@ -123,6 +144,7 @@ public record ModelSpec(
     private LearningRate learningRate;
     private String globalStepName;
     private Long seed;
+    private InputSlicing inputSlicing = InputSlicing.UNSTACK;
 
     private Builder() {}
 
@@ -208,6 +230,12 @@ public record ModelSpec(
       return this;
     }
 
+    /** How a static unroll cuts the input into time steps. */
+    public Builder inputSlicing(InputSlicing value) {
+      inputSlicing = value;
+      return this;
+    }
+
     public ModelSpec build() {
       require(cell, "cell");
       require(unroll, "unroll");
@@ -222,7 +250,7 @@ public record ModelSpec(
       require(seed, "seed");
       return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
           outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-          optimizer, learningRate, globalStepName, seed);
+          optimizer, learningRate, globalStepName, seed, inputSlicing);
     }
 
     private static void require(Object value, String setting) {

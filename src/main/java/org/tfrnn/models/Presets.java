@@ -5,6 +5,7 @@ import java.util.Map;
 import org.tfrnn.data.MnistDataset;
 import org.tfrnn.models.ModelSpec.Cell;
 import org.tfrnn.models.ModelSpec.Head;
+import org.tfrnn.models.ModelSpec.InputSlicing;
 import org.tfrnn.models.ModelSpec.Loss;
 import org.tfrnn.models.ModelSpec.Optimizer;
 import org.tfrnn.models.ModelSpec.Unroll;
@@ -73,6 +74,7 @@ public final class Presets {
             .unroll(Unroll.STATIC)
             .optimizer(Optimizer.ADAM)
             .learningRate(new LearningRate.Constant(0.001f))
+            .inputSlicing(InputSlicing.TRANSPOSE_RESHAPE_SPLIT)
             .build())
         .batchSize(128).steps(781).displayStep(10)
         .logStyle(LogStyle.ITERATION_LOSS_ACCURACY)
