@@ -40,7 +40,7 @@ final class ProgressLine implements TrainingListener, AutoCloseable {
   @Override
   public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
     if (bar != null) {
-      bar.setExtraMessage(String.format(Locale.ROOT, "loss %.4f, accuracy %.3f", loss, accuracy));
+      bar.setExtraMessage(String.format(Locale.ROOT, " loss %.4f, accuracy %.3f", loss, accuracy));
     }
   }
 
