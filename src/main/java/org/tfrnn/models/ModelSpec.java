@@ -103,6 +103,11 @@ public record ModelSpec(
         .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing);
   }
 
+  /** This model sized for sequences of {@code timeSteps x inputSize} in {@code classes} classes. */
+  public ModelSpec withDataShape(int newTimeSteps, int newInputSize, int newClasses) {
+    return toBuilder().timeSteps(newTimeSteps).inputSize(newInputSize).classes(newClasses).build();
+  }
+
   public ModelSpec withUnroll(Unroll newUnroll) {
     return toBuilder().unroll(newUnroll).build();
   }
