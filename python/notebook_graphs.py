@@ -8,6 +8,7 @@ variables are exactly the ones a TF1 checkpoint of that notebook holds and Java 
     dynamic_lstm     notebook 001           x -> dynamic_rnn(BasicLSTMCell(128)) -> last output -> same head
     basic_rnn_dense  notebook 002           x -> dynamic_rnn(BasicRNNCell(100)) -> layers.dense(state, 10),
                                             int32 labels, sparse softmax cross-entropy
+    stacked_lstm     Java preset `best`     as static_lstm, with MultiRNNCell([BasicLSTMCell(128)] * 2)
 
 Deliberate differences from the notebooks, all in training only: every graph trains with Adam 0.001
 (000 used plain gradient descent at 0.001, 004 Adam with a decayed rate starting at 0.5), and 003's
@@ -111,6 +112,31 @@ LSTM_VARIABLES = ("Variable", "Variable_1", "rnn/basic_lstm_cell/kernel", "rnn/b
 
 def static_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
     """Notebook 000 (and 003/004): BasicLSTMCell(128) unrolled by static_rnn."""
+    return _static_rnn_graph("static_lstm", "000/003/004",
+                             lambda: tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0),
+                             LSTM_VARIABLES, train, seed)
+
+
+STACKED_LSTM_VARIABLES = ("Variable", "Variable_1",
+                          "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel",
+                          "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias",
+                          "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/kernel",
+                          "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/bias")
+
+
+def stacked_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
+    """The Java preset `best` (ours, not a notebook): MultiRNNCell of two BasicLSTMCell(128) unrolled
+    by static_rnn, with notebook 000's head. Trains here with Adam 0.001 like the others (no clipping,
+    no schedule): the point is that the variables cross by name."""
+    return _static_rnn_graph(
+        "stacked_lstm", "ours (best)",
+        lambda: tf1.nn.rnn_cell.MultiRNNCell(
+            [tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) for _ in range(2)]),
+        STACKED_LSTM_VARIABLES, train, seed)
+
+
+def _static_rnn_graph(name, notebook, make_cell, expected_names, train, seed) -> NotebookGraph:
+    """Notebook 000's graph around any cell with 128 outputs."""
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(seed)
@@ -121,16 +147,15 @@ def static_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
         biases = {"out": tf1.Variable(tf1.random_normal([NUM_CLASSES]))}
 
         x = tf.unstack(X, TIMESTEPS, 1)
-        lstm_cell = tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
-        outputs, states = tf1.nn.static_rnn(lstm_cell, x, dtype=tf.float32)
+        outputs, states = tf1.nn.static_rnn(make_cell(), x, dtype=tf.float32)
         logits = tf.matmul(outputs[-1], weights["out"]) + biases["out"]
 
         prediction = tf.nn.softmax(logits)
         loss_op = tf.reduce_mean(tf1.nn.softmax_cross_entropy_with_logits(logits=logits, labels=Y))
         correct_pred = tf.equal(tf.argmax(prediction, 1), tf.argmax(Y, 1))
         accuracy = tf.reduce_mean(tf.cast(correct_pred, tf.float32))
-        return _finish("static_lstm", "000/003/004", graph, X, Y, False, logits, prediction, loss_op,
-                       accuracy, LSTM_VARIABLES, train)
+        return _finish(name, notebook, graph, X, Y, False, logits, prediction, loss_op,
+                       accuracy, expected_names, train)
 
 
 def dynamic_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
@@ -183,6 +208,7 @@ BUILDERS: dict[str, Callable[..., NotebookGraph]] = {
     "static_lstm": static_lstm,
     "dynamic_lstm": dynamic_lstm,
     "basic_rnn_dense": basic_rnn_dense,
+    "stacked_lstm": stacked_lstm,
 }
 
 

@@ -1,8 +1,11 @@
 package org.tfrnn.models;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tfrnn.nn.BasicLstmCell;
 import org.tfrnn.nn.BasicRnnCell;
 import org.tfrnn.nn.Initializer;
+import org.tfrnn.nn.MultiRnnCell;
 import org.tfrnn.nn.RnnCell;
 import org.tfrnn.train.LearningRate;
 
@@ -16,6 +19,9 @@ import org.tfrnn.train.LearningRate;
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
  * @param globalStepName name of the global-step variable, or null if the model has none
+ * @param layers how many cells are stacked ({@code MultiRNNCell}); 1 is a plain cell
+ * @param clipNorm gradients are clipped to this global norm ({@code clip_by_global_norm}); 0 is
+ *     no clipping
  */
 public record ModelSpec(
     Cell cell,
@@ -34,7 +40,9 @@ public record ModelSpec(
     Optimizer optimizer,
     LearningRate learningRate,
     String globalStepName,
-    long seed) {
+    long seed,
+    int layers,
+    float clipNorm) {
 
   public enum Cell { BASIC_LSTM, BASIC_RNN }
 
@@ -60,12 +68,38 @@ public record ModelSpec(
     if (learningRate.needsGlobalStep() && globalStepName == null) {
       throw new IllegalArgumentException(learningRate + " needs a global step variable name");
     }
+    if (layers < 1) {
+      throw new IllegalArgumentException("layers must be at least 1, got " + layers);
+    }
+    if (layers > 1 && unroll != Unroll.STATIC) {
+      throw new IllegalArgumentException("stacked layers (MultiRNNCell, " + layers + " layers) "
+          + "train only with the static unroll: the while loop's backward pass takes one cell; "
+          + "use --unroll static");
+    }
+    if (!(clipNorm >= 0) || Float.isInfinite(clipNorm)) {
+      throw new IllegalArgumentException(
+          "clip norm must be 0 (no clipping) or positive and finite, got " + clipNorm);
+    }
   }
 
+  /** The first (or only) cell: it reads the inputs. */
   public RnnCell rnnCell() {
+    return rnnCell(inputSize);
+  }
+
+  /** The cells of a stack of {@code layers}: the first reads the inputs, the others its outputs. */
+  public MultiRnnCell multiRnnCell() {
+    List<RnnCell> cells = new ArrayList<>(layers);
+    for (int k = 0; k < layers; k++) {
+      cells.add(rnnCell(k == 0 ? inputSize : units));
+    }
+    return new MultiRnnCell(cells);
+  }
+
+  private RnnCell rnnCell(int cellInputSize) {
     return cell == Cell.BASIC_LSTM
-        ? new BasicLstmCell(inputSize, units, forgetBias)
-        : new BasicRnnCell(inputSize, units);
+        ? new BasicLstmCell(cellInputSize, units, forgetBias)
+        : new BasicRnnCell(cellInputSize, units);
   }
 
   public static Builder builder() {
@@ -80,7 +114,7 @@ public record ModelSpec(
         .outputWeights(outputWeightsName, outputWeightsInit)
         .outputBias(outputBiasName, outputBiasInit)
         .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
-        .globalStepName(globalStepName).seed(seed);
+        .globalStepName(globalStepName).seed(seed).layers(layers).clipNorm(clipNorm);
   }
 
   public ModelSpec withUnroll(Unroll newUnroll) {
@@ -98,7 +132,8 @@ public record ModelSpec(
 
   /**
    * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
-   * (TensorFlow's default 1.0) and {@code globalStepName} (no global step).
+   * (TensorFlow's default 1.0), {@code globalStepName} (no global step), {@code layers} (1) and
+   * {@code clipNorm} (0, no clipping).
    */
   public static final class Builder {
     private Cell cell;
@@ -118,6 +153,8 @@ public record ModelSpec(
     private LearningRate learningRate;
     private String globalStepName;
     private Long seed;
+    private int layers = 1;
+    private float clipNorm;
 
     private Builder() {}
 
@@ -203,6 +240,18 @@ public record ModelSpec(
       return this;
     }
 
+    /** Cells stacked as TF1's {@code MultiRNNCell} (static unroll only); 1 is a plain cell. */
+    public Builder layers(int value) {
+      layers = value;
+      return this;
+    }
+
+    /** Clip the gradients to this global norm ({@code clip_by_global_norm}); 0 for none. */
+    public Builder clipNorm(float value) {
+      clipNorm = value;
+      return this;
+    }
+
     public ModelSpec build() {
       require(cell, "cell");
       require(unroll, "unroll");
@@ -217,7 +266,7 @@ public record ModelSpec(
       require(seed, "seed");
       return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
           outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-          optimizer, learningRate, globalStepName, seed);
+          optimizer, learningRate, globalStepName, seed, layers, clipNorm);
     }
 
     private static void require(Object value, String setting) {
