@@ -1,19 +1,21 @@
-"""The seed notebooks' graphs, rebuilt with tf.compat.v1 in graph mode.
+"""The seed notebooks' graphs, rebuilt with tf.compat.v1 in graph mode, and how each notebook trains.
 
 Each builder reproduces one notebook's ops, op order, variable names and initializers, so the
 variables are exactly the ones a TF1 checkpoint of that notebook holds and Java can read by name:
 
-    static_lstm      notebooks 000/003/004  X [None,28,28] -> unstack(axis 1) -> static_rnn(BasicLSTMCell(128))
+    static_lstm      notebooks 000/003/004  X [None,28,28] -> unstack(axis 1) (003: transpose, reshape,
+                                            split) -> static_rnn(BasicLSTMCell(128))
                                             -> matmul(outputs[-1], Variable) + Variable_1
     dynamic_lstm     notebook 001           x -> dynamic_rnn(BasicLSTMCell(128)) -> last output -> same head
     basic_rnn_dense  notebook 002           x -> dynamic_rnn(BasicRNNCell(100)) -> layers.dense(state, 10),
                                             int32 labels, sparse softmax cross-entropy
-    stacked_lstm     Java preset `best`     as static_lstm, with MultiRNNCell([BasicLSTMCell(128)] * 2)
+    stacked_lstm     Java preset `best`     static_lstm with layers=2: MultiRNNCell([BasicLSTMCell(128)] * 2)
 
-Deliberate differences from the notebooks, all in training only: every graph trains with Adam 0.001
-(000 used plain gradient descent at 0.001, 004 Adam with a decayed rate starting at 0.5), and 003's
-transpose/reshape/split and 004's truncated-normal/constant initializers are not reproduced: 003 slices
-the input into the same 28 tensors as 000, and initializers do not change a trained model's graph.
+NOTEBOOKS maps each Java preset (notebook-000 ... notebook-004, best) to its builder, the builder's
+options (003's input slicing, 004's truncated-normal/constant initializers) and the notebook's own
+optimizer and schedule (000: gradient descent 0.001; 004: Adam on exponential_decay(0.5, 10000, 0.9)
+of a tf.Variable(0) global step; the others Adam 0.001). A builder called without a schedule
+trains with Adam 0.001.
 
 Importing this module switches TensorFlow to TF1 behaviour (graph mode, reference variables, i.e.
 VariableV2 ops) for the whole process, and needs TF_USE_LEGACY_KERAS=1 because TF >= 2.16 only
@@ -25,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 if "tensorflow" in sys.modules and os.environ.get("TF_USE_LEGACY_KERAS") != "1":
@@ -56,6 +58,36 @@ OUTPUT_KEYS = ("logits", "probabilities", "classes")
 
 
 @dataclass(frozen=True)
+class Schedule:
+    """How a notebook trains: optimizer, learning rate (constant, or tf.train.exponential_decay of
+    the global step), batch size and number of steps.
+
+    global_step: None (no step counter), "tf.Variable" (the notebook's tf.Variable(0,
+    trainable=False): int32, named Variable_N) or "get_or_create" (tf.train.get_or_create_global_step:
+    int64, named global_step)."""
+
+    optimizer: str = "Adam"             # "Adam" or "GradientDescent"
+    learning_rate: float = LEARNING_RATE
+    batch_size: int = BATCH_SIZE
+    steps: int = 400
+    decay_steps: int | None = None
+    decay_rate: float | None = None
+    global_step: str | None = None
+    clip_norm: float | None = None      # tf.clip_by_global_norm of the gradients, if set
+
+    def with_learning_rate(self, rate: float) -> "Schedule":
+        return replace(self, learning_rate=rate)
+
+    def describe(self) -> str:
+        rate = (f"exponential_decay({self.learning_rate}, {self.decay_steps}, {self.decay_rate})"
+                if self.decay_steps else f"{self.learning_rate}")
+        return f"{self.optimizer} {rate}, batch {self.batch_size}, {self.steps} steps"
+
+
+ADAM_0001 = Schedule()
+
+
+@dataclass(frozen=True)
 class NotebookGraph:
     """Typed handles into one notebook graph."""
 
@@ -71,7 +103,8 @@ class NotebookGraph:
     loss: tf.Tensor
     accuracy: tf.Tensor
     train_op: tf.Operation | None
-    model_variables: tuple       # the notebook's variables, in creation order (no optimizer slots)
+    model_variables: tuple       # the notebook's trainable variables, in creation order
+    global_step: tf.Variable | None = None
 
     def feed(self, images: np.ndarray, labels: np.ndarray | None = None) -> dict:
         feed = {self.x: images}
@@ -98,23 +131,56 @@ def _check_names(variables, expected) -> tuple:
     return tuple(variables)
 
 
+def _global_step(kind: str | None):
+    if kind is None:
+        return None
+    if kind == "tf.Variable":
+        return tf1.Variable(0, trainable=False)  # notebook 004: int32, named Variable_N
+    if kind == "get_or_create":
+        return tf1.train.get_or_create_global_step()
+    raise ValueError(f"unknown global step kind {kind!r}")
+
+
+def _optimizer(schedule: Schedule, global_step):
+    rate = schedule.learning_rate
+    if schedule.decay_steps is not None:
+        rate = tf1.train.exponential_decay(learning_rate=rate, global_step=global_step,
+                                           decay_steps=schedule.decay_steps, decay_rate=schedule.decay_rate)
+    if schedule.optimizer == "Adam":
+        return tf1.train.AdamOptimizer(learning_rate=rate)
+    if schedule.optimizer == "GradientDescent":
+        return tf1.train.GradientDescentOptimizer(learning_rate=rate)
+    raise ValueError(f"unknown optimizer {schedule.optimizer!r}")
+
+
 def _finish(name, notebook, graph, x, labels, sparse, logits, probabilities, loss, accuracy,
-            expected_names, train) -> NotebookGraph:
+            expected_names, train, schedule: Schedule) -> NotebookGraph:
     model_variables = _check_names(tf1.global_variables(), expected_names)
     classes = tf.argmax(logits, 1, name="classes")
-    train_op = tf1.train.AdamOptimizer(learning_rate=LEARNING_RATE).minimize(loss) if train else None
+    global_step = train_op = None
+    if train:
+        # Created after the model, as notebook 004 does: so it is Variable_2 there.
+        global_step = _global_step(schedule.global_step)
+        optimizer = _optimizer(schedule, global_step)
+        if schedule.clip_norm is None:
+            train_op = optimizer.minimize(loss, global_step=global_step)
+        else:
+            gradients, variables = zip(*optimizer.compute_gradients(loss))
+            clipped, _ = tf1.clip_by_global_norm(gradients, schedule.clip_norm)
+            train_op = optimizer.apply_gradients(zip(clipped, variables), global_step=global_step)
     return NotebookGraph(name, notebook, graph, x, labels, sparse, logits, probabilities, classes,
-                         loss, accuracy, train_op, model_variables)
+                         loss, accuracy, train_op, model_variables, global_step)
 
 
 LSTM_VARIABLES = ("Variable", "Variable_1", "rnn/basic_lstm_cell/kernel", "rnn/basic_lstm_cell/bias")
 
-
-def static_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
-    """Notebook 000 (and 003/004): BasicLSTMCell(128) unrolled by static_rnn."""
-    return _static_rnn_graph("static_lstm", "000/003/004",
-                             lambda: tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0),
-                             LSTM_VARIABLES, train, seed)
+# The output layer's initial values in the static-LSTM notebooks: shape -> tensor.
+OUTPUT_INITIALIZERS = {
+    "random_normal": (tf1.random_normal, tf1.random_normal),                          # 000, 003
+    "truncated_normal_constant": (lambda shape: tf1.truncated_normal(shape, stddev=0.1),
+                                  lambda shape: tf1.constant(0.1, shape=shape)),      # 004
+    "glorot_zeros": (lambda shape: tf1.glorot_uniform_initializer()(shape), tf1.zeros),  # best (ours)
+}
 
 
 STACKED_LSTM_VARIABLES = ("Variable", "Variable_1",
@@ -124,41 +190,57 @@ STACKED_LSTM_VARIABLES = ("Variable", "Variable_1",
                           "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/bias")
 
 
-def stacked_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
-    """The Java preset `best` (ours, not a notebook): MultiRNNCell of two BasicLSTMCell(128) unrolled
-    by static_rnn, with notebook 000's head. Trains here with Adam 0.001 like the others (no clipping,
-    no schedule): the point is that the variables cross by name."""
-    return _static_rnn_graph(
-        "stacked_lstm", "ours (best)",
-        lambda: tf1.nn.rnn_cell.MultiRNNCell(
-            [tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) for _ in range(2)]),
-        STACKED_LSTM_VARIABLES, train, seed)
+def static_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001,
+                input_slicing: str = "unstack", initializers: str = "random_normal",
+                layers: int = 1) -> NotebookGraph:
+    """Notebooks 000, 003 and 004: BasicLSTMCell(128) unrolled by static_rnn.
 
-
-def _static_rnn_graph(name, notebook, make_cell, expected_names, train, seed) -> NotebookGraph:
-    """Notebook 000's graph around any cell with 128 outputs."""
+    input_slicing: "unstack" (000, 004: tf.unstack(X, 28, 1)) or "transpose_reshape_split" (003:
+    transpose [1, 0, 2], reshape [-1, 28], split into 28 along axis 0).
+    layers: 1 (the notebooks), or 2 (the Java preset `best`: MultiRNNCell of two BasicLSTMCell(128))."""
+    if layers not in (1, 2):
+        raise ValueError(f"layers must be 1 or 2, got {layers}")
+    weights_init, bias_init = OUTPUT_INITIALIZERS[initializers]
     graph = tf.Graph()
     with graph.as_default():
         tf1.set_random_seed(seed)
         X = tf1.placeholder("float", [None, TIMESTEPS, NUM_INPUT])
         Y = tf1.placeholder("float", [None, NUM_CLASSES])
         # Created before the RNN, as in the notebook, so they are named Variable and Variable_1.
-        weights = {"out": tf1.Variable(tf1.random_normal([128, NUM_CLASSES]))}
-        biases = {"out": tf1.Variable(tf1.random_normal([NUM_CLASSES]))}
+        weights = {"out": tf1.Variable(weights_init([128, NUM_CLASSES]))}
+        biases = {"out": tf1.Variable(bias_init([NUM_CLASSES]))}
 
-        x = tf.unstack(X, TIMESTEPS, 1)
-        outputs, states = tf1.nn.static_rnn(make_cell(), x, dtype=tf.float32)
+        if input_slicing == "unstack":
+            x = tf.unstack(X, TIMESTEPS, 1)
+        elif input_slicing == "transpose_reshape_split":
+            x = tf.transpose(X, [1, 0, 2])
+            x = tf.reshape(x, [-1, NUM_INPUT])
+            x = tf.split(x, TIMESTEPS, 0)
+        else:
+            raise ValueError(f"unknown input slicing {input_slicing!r}")
+        lstm_cell = (tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) if layers == 1 else
+                     tf1.nn.rnn_cell.MultiRNNCell(
+                         [tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) for _ in range(layers)]))
+        outputs, states = tf1.nn.static_rnn(lstm_cell, x, dtype=tf.float32)
         logits = tf.matmul(outputs[-1], weights["out"]) + biases["out"]
 
         prediction = tf.nn.softmax(logits)
         loss_op = tf.reduce_mean(tf1.nn.softmax_cross_entropy_with_logits(logits=logits, labels=Y))
         correct_pred = tf.equal(tf.argmax(prediction, 1), tf.argmax(Y, 1))
         accuracy = tf.reduce_mean(tf.cast(correct_pred, tf.float32))
-        return _finish(name, notebook, graph, X, Y, False, logits, prediction, loss_op,
-                       accuracy, expected_names, train)
+        return _finish("static_lstm" if layers == 1 else "stacked_lstm",
+                       "000/003/004" if layers == 1 else "ours (best)", graph, X, Y, False, logits,
+                       prediction, loss_op, accuracy,
+                       LSTM_VARIABLES if layers == 1 else STACKED_LSTM_VARIABLES, train, schedule)
 
 
-def dynamic_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
+def stacked_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001,
+                 initializers: str = "glorot_zeros") -> NotebookGraph:
+    """The Java preset `best`'s graph: static_lstm with two stacked cells (MultiRNNCell)."""
+    return static_lstm(train, seed, schedule, initializers=initializers, layers=2)
+
+
+def dynamic_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001) -> NotebookGraph:
     """Notebook 001: BasicLSTMCell(128) run by dynamic_rnn (a while loop), last time step's output."""
     graph = tf.Graph()
     with graph.as_default():
@@ -179,10 +261,10 @@ def dynamic_lstm(train: bool = True, seed: int = 0) -> NotebookGraph:
         accuracy = tf.reduce_mean(tf.cast(correct_pred, tf.float32))
         probabilities = tf.nn.softmax(pred, name="probabilities")
         return _finish("dynamic_lstm", "001", graph, x, y, False, pred, probabilities, cost, accuracy,
-                       LSTM_VARIABLES, train)
+                       LSTM_VARIABLES, train, schedule)
 
 
-def basic_rnn_dense(train: bool = True, seed: int = 0) -> NotebookGraph:
+def basic_rnn_dense(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001) -> NotebookGraph:
     """Notebook 002: BasicRNNCell(100) run by dynamic_rnn, tf.layers.dense on the final state."""
     graph = tf.Graph()
     with graph.as_default():
@@ -201,7 +283,7 @@ def basic_rnn_dense(train: bool = True, seed: int = 0) -> NotebookGraph:
         probabilities = tf.nn.softmax(logits, name="probabilities")
         return _finish("basic_rnn_dense", "002", graph, x, y, True, logits, probabilities, loss, accuracy,
                        ("rnn/basic_rnn_cell/kernel", "rnn/basic_rnn_cell/bias", "dense/kernel", "dense/bias"),
-                       train)
+                       train, schedule)
 
 
 BUILDERS: dict[str, Callable[..., NotebookGraph]] = {
@@ -212,9 +294,39 @@ BUILDERS: dict[str, Callable[..., NotebookGraph]] = {
 }
 
 
+@dataclass(frozen=True)
+class Notebook:
+    """One seed notebook as the Java preset of the same name reproduces it: its graph builder, the
+    builder's options, and the notebook's own training schedule."""
+
+    preset: str                  # the Java preset, e.g. notebook-003
+    builder: str                 # a key of BUILDERS
+    options: dict = field(default_factory=dict)
+    schedule: Schedule = ADAM_0001
+
+    def build(self, train: bool = True, seed: int = 0, schedule: Schedule | None = None) -> NotebookGraph:
+        return BUILDERS[self.builder](train=train, seed=seed, schedule=schedule or self.schedule,
+                                      **self.options)
+
+
+NOTEBOOKS: dict[str, Notebook] = {n.preset: n for n in (
+    Notebook("notebook-000", "static_lstm", {}, Schedule("GradientDescent", 0.001, 128, 10000)),
+    Notebook("notebook-001", "dynamic_lstm", {}, Schedule("Adam", 0.001, 100, 999)),
+    Notebook("notebook-002", "basic_rnn_dense", {}, Schedule("Adam", 0.001, 1000, 100 * 55)),
+    Notebook("notebook-003", "static_lstm", {"input_slicing": "transpose_reshape_split"},
+             Schedule("Adam", 0.001, 128, 781)),
+    Notebook("notebook-004", "static_lstm", {"initializers": "truncated_normal_constant"},
+             Schedule("Adam", 0.5, 100, 1000, decay_steps=10000, decay_rate=0.9, global_step="tf.Variable")),
+    # Not a notebook: the Java preset `best`, written the way a TF1 notebook would write it.
+    Notebook("best", "static_lstm", {"initializers": "glorot_zeros", "layers": 2},
+             Schedule("Adam", 0.002, 128, 6000, decay_steps=2000, decay_rate=0.5, global_step="get_or_create",
+                      clip_norm=5.0)),
+)}
+
+
 def train(g: NotebookGraph, sess, data, steps: int, batch_size: int = BATCH_SIZE,
           log: Callable[[str], None] = print, log_every: int = 100) -> None:
-    """Runs `steps` Adam steps on data.next_batch(batch_size), logging like the notebooks do."""
+    """Runs `steps` optimizer steps on data.next_batch(batch_size), logging like the notebooks do."""
     if g.train_op is None:
         raise ValueError(f"{g.name} was built with train=False")
     for step in range(1, steps + 1):
@@ -272,14 +384,15 @@ def signature_def(g: NotebookGraph):
         method_name=PREDICT_METHOD)
 
 
-def export_savedmodel(name: str, values: dict, export_dir: str, seed: int = 0) -> NotebookGraph:
+def export_savedmodel(name: str, values: dict, export_dir: str, seed: int = 0, **options) -> NotebookGraph:
     """Writes a SavedModel of notebook graph `name` holding `values` (model variables by TF1 name).
 
     The export rebuilds the graph without the optimizer, so the SavedModel holds the notebook's
     forward graph (placeholders, loss and accuracy included) and only the model variables, without
-    Adam's slots. export_dir must not exist yet. Returns the graph (closed session) for reference.
+    Adam's slots. options go to the builder (e.g. input_slicing). export_dir must not exist yet.
+    Returns the graph (closed session) for reference.
     """
-    g = BUILDERS[name](train=False, seed=seed)
+    g = BUILDERS[name](train=False, seed=seed, **options)
     with g.graph.as_default(), tf1.Session(graph=g.graph) as sess:
         sess.run(tf1.global_variables_initializer())
         for v in g.model_variables:

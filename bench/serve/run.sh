@@ -8,7 +8,7 @@
 # --model: a SavedModel directory or a base path of numbered versions (default: a copy of the
 #   savedmodels/py-static-lstm fixture). The requests are MNIST test images [-1, 28, 28].
 # --seconds: measuring time per cell (default 10), after a 2 s warm-up.
-# Needs Maven, Java 17 and python/.venv (created by python/setup_venv.sh if missing).
+# Needs Java 17 (a JDK) and python/.venv (created by python/setup_venv.sh if missing).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -30,11 +30,10 @@ while [[ $# -gt 0 ]]; do
 done
 images=savedmodels/py-static-lstm/expected/inputs.npy
 
-# Maven prints only on failure (its quiet mode still emits stray terminal codes).
-build_log="$(mktemp)"
-mvn -q -B -DskipTests compile >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
-rm -f "$build_log"
-classpath="target/classes:$(cat target/runtime-classpath.txt)"
+source scripts/build.sh
+tfrnn_require_java17 --jdk
+tfrnn_build
+classpath="$(tfrnn_classpath)"
 mkdir -p target/bench-classes
 javac -d target/bench-classes -cp "$classpath" bench/serve/PredictorDirect.java
 [[ -x python/.venv/bin/python ]] || python/setup_venv.sh >&2

@@ -4,11 +4,10 @@
 #   BENCH_ROUNDS=5 BENCH_STEPS=40 BENCH_WARMUP=20 bench/training/run.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# Maven prints only on failure (its quiet mode still emits stray terminal codes).
-build_log="$(mktemp)"
-mvn -q -B -DskipTests compile >"$build_log" 2>&1 || { cat "$build_log" >&2; rm -f "$build_log"; exit 1; }
-rm -f "$build_log"
-classpath="target/classes:$(cat target/runtime-classpath.txt)"
+source scripts/build.sh
+tfrnn_require_java17 --jdk
+tfrnn_build
+classpath="$(tfrnn_classpath)"
 mkdir -p target/bench-classes
 javac -d target/bench-classes -cp "$classpath" bench/training/TrainStepBench.java
 TF_CPP_MIN_LOG_LEVEL=1 exec java -Xmx6g -cp "target/bench-classes:$classpath" \

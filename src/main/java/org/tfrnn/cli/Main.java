@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(
     name = "tfrnn",
     mixinStandardHelpOptions = true,
-    version = "tf-rnn-java 0.1.0 (TensorFlow Java 1.0.0, TensorFlow 2.16 native)",
+    version = "tf-rnn-java 0.1.0 (TensorFlow Java 1.1.0, TensorFlow 2.18.0 native)",
     description = "Train, exchange and serve TensorFlow LSTM/RNN models from Java.",
     subcommands = {
         TrainCommand.class,

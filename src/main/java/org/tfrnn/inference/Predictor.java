@@ -3,9 +3,11 @@ package org.tfrnn.inference;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Function;
@@ -15,6 +17,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.SignatureDef;
 import org.tfrnn.savedmodel.ModelVersions;
 import org.tfrnn.tensors.NdValue;
 
@@ -31,6 +34,7 @@ public final class Predictor implements AutoCloseable {
   private final Path directory;
   private final SavedModelBundle bundle;
   private final Map<String, SignatureSpec> signatures = new LinkedHashMap<>();
+  private final Map<String, SignatureDef> signatureDefs;
   // Calls hold the read lock; close() takes the write lock, so it waits for calls in flight.
   private final ReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private boolean closed;
@@ -39,6 +43,8 @@ public final class Predictor implements AutoCloseable {
     this.directory = directory;
     this.bundle = bundle;
     specs.forEach(s -> signatures.put(s.key(), s));
+    this.signatureDefs = Collections.unmodifiableMap(
+        new TreeMap<>(bundle.metaGraphDef().getSignatureDefMap()));
   }
 
   /**
@@ -84,6 +90,14 @@ public final class Predictor implements AutoCloseable {
 
   public List<SignatureSpec> signatures() {
     return List.copyOf(signatures.values());
+  }
+
+  /**
+   * Every signature of the MetaGraph as the SavedModel stores it, sorted by key, internal ones
+   * such as {@code __saved_model_init_op} included (TensorFlow Serving's metadata lists them all).
+   */
+  public Map<String, SignatureDef> signatureDefs() {
+    return signatureDefs;
   }
 
   /** The named signature; {@code null} means {@code serving_default} (or the only one there is). */

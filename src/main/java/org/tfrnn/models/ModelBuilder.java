@@ -15,6 +15,7 @@ import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 import org.tfrnn.nn.DynamicRnn;
 import org.tfrnn.nn.DynamicRnnBackprop;
@@ -94,8 +95,7 @@ public final class ModelBuilder {
           ? lastTimeStep(tf, loop.outputs())
           : loop.finalState().get(cell.hiddenStateIndex());
     } else {
-      List<Operand<TFloat32>> steps = new ArrayList<>();
-      tf.withName("unstack").unstack(x, (long) spec.timeSteps(), Unstack.axis(1L)).output().forEach(steps::add);
+      List<Operand<TFloat32>> steps = timeSteps(tf, spec, x);
       StaticRnn.Result unrolled = stacked
           ? StaticRnn.unroll(rnnScope.withSubScope(MultiRnnCell.SCOPE), multiCell, stackWeights,
               steps)
@@ -137,8 +137,12 @@ public final class ModelBuilder {
     Operand<TFloat32> accuracy =
         tf.withName("accuracy").identity(Losses.accuracy(tf, classes, trueClasses));
 
-    Variable<TInt64> globalStep =
-        spec.globalStepName() == null ? null : Variables.counter(tf, spec.globalStepName());
+    Variable<? extends TNumber> globalStep = null;
+    if (spec.globalStepName() != null) {
+      globalStep = spec.globalStepIsInt64()
+          ? Variables.counter(tf, spec.globalStepName(), TInt64.class)
+          : Variables.counter(tf, spec.globalStepName(), TInt32.class);
+    }
     List<Variable<TFloat32>> trainable = variables.trainableVariables();
     Tf1Optimizer optimizer = spec.optimizer() == ModelSpec.Optimizer.ADAM
         ? new AdamOptimizer(graph, trainable, spec.learningRate(), globalStep)
@@ -154,6 +158,25 @@ public final class ModelBuilder {
 
     return new ModelGraph(graph, spec, x, y, sequenceLength, logits, probabilities, classes, loss,
         accuracy, trainOp, optimizer.learningRate(), trainable);
+  }
+
+  /** The list of [batch, input] time steps a static unroll takes, cut as the notebook cuts it. */
+  private static List<Operand<TFloat32>> timeSteps(Ops tf, ModelSpec spec, Operand<TFloat32> x) {
+    List<Operand<TFloat32>> steps = new ArrayList<>();
+    if (spec.inputSlicing() == ModelSpec.InputSlicing.UNSTACK) {
+      tf.withName("unstack").unstack(x, (long) spec.timeSteps(), Unstack.axis(1L)).output()
+          .forEach(steps::add);
+    } else {
+      // Notebook 003: x = tf.transpose(xs, [1, 0, 2]); x = tf.reshape(x, [-1, n_inputs]);
+      // x = tf.split(x, n_steps, 0)
+      Operand<TFloat32> timeMajor =
+          tf.withName("transpose").linalg.transpose(x, tf.constant(new int[] {1, 0, 2}));
+      Operand<TFloat32> rows = tf.withName("Reshape")
+          .reshape(timeMajor, tf.constant(new int[] {-1, spec.inputSize()}));
+      tf.withName("split").split(tf.constant(0), rows, (long) spec.timeSteps()).output()
+          .forEach(steps::add);
+    }
+    return steps;
   }
 
   /** outputs[:, -1, :] for a time axis whose length is known only at run time. */

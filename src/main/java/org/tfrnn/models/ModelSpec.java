@@ -18,7 +18,10 @@ import org.tfrnn.train.LearningRate;
  * @param timeSteps the sequence length the static unroll is built for (the while loop accepts any)
  * @param outputWeightsName TF1 name of the output layer's weights as the notebook creates them
  *     ({@code Variable} for {@code tf.Variable(...)}, {@code dense/kernel} for {@code tf.layers.dense})
- * @param globalStepName name of the global-step variable, or null if the model has none
+ * @param globalStepName name of the global-step variable, or null if the model has none. As in
+ *     TF1, {@code global_step} is {@code tf.train.get_or_create_global_step()} (int64); any other
+ *     name is a notebook's {@code tf.Variable(0, trainable=False)} (int32, e.g. {@code Variable_2})
+ * @param inputSlicing how a static unroll cuts the input into time steps
  * @param layers how many cells are stacked ({@code MultiRNNCell}); 1 is a plain cell
  * @param clipNorm gradients are clipped to this global norm ({@code clip_by_global_norm}); 0 is
  *     no clipping
@@ -41,6 +44,7 @@ public record ModelSpec(
     LearningRate learningRate,
     String globalStepName,
     long seed,
+    InputSlicing inputSlicing,
     int layers,
     float clipNorm) {
 
@@ -59,6 +63,14 @@ public record ModelSpec(
   public enum Loss { SOFTMAX_ONE_HOT, SPARSE_SOFTMAX }
 
   public enum Optimizer { ADAM, GRADIENT_DESCENT }
+
+  /**
+   * How {@code static_rnn}'s list of time steps is cut from x [batch, time, input]: {@code
+   * tf.unstack(x, time, 1)} (notebooks 000, 004) or, as notebook 003 writes it, {@code
+   * tf.split(tf.reshape(tf.transpose(x, [1, 0, 2]), [-1, input]), time, 0)}. Same values; the
+   * while loop ignores it.
+   */
+  public enum InputSlicing { UNSTACK, TRANSPOSE_RESHAPE_SPLIT }
 
   public ModelSpec {
     if (units <= 0 || inputSize <= 0 || timeSteps <= 0 || classes <= 1) {
@@ -80,6 +92,14 @@ public record ModelSpec(
       throw new IllegalArgumentException(
           "clip norm must be 0 (no clipping) or positive and finite, got " + clipNorm);
     }
+    if (inputSlicing == null) {
+      throw new IllegalArgumentException("input slicing must be given");
+    }
+  }
+
+  /** True if the global step is TF's int64 {@code global_step}, false for a notebook's int32 one. */
+  public boolean globalStepIsInt64() {
+    return "global_step".equals(globalStepName);
   }
 
   /** The first (or only) cell: it reads the inputs. */
@@ -114,7 +134,8 @@ public record ModelSpec(
         .outputWeights(outputWeightsName, outputWeightsInit)
         .outputBias(outputBiasName, outputBiasInit)
         .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
-        .globalStepName(globalStepName).seed(seed).layers(layers).clipNorm(clipNorm);
+        .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing)
+        .layers(layers).clipNorm(clipNorm);
   }
 
   public ModelSpec withUnroll(Unroll newUnroll) {
@@ -132,8 +153,8 @@ public record ModelSpec(
 
   /**
    * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
-   * (TensorFlow's default 1.0), {@code globalStepName} (no global step), {@code layers} (1) and
-   * {@code clipNorm} (0, no clipping).
+   * (TensorFlow's default 1.0), {@code globalStepName} (no global step), {@code inputSlicing}
+   * ({@code unstack}), {@code layers} (1) and {@code clipNorm} (0, no clipping).
    */
   public static final class Builder {
     private Cell cell;
@@ -153,6 +174,7 @@ public record ModelSpec(
     private LearningRate learningRate;
     private String globalStepName;
     private Long seed;
+    private InputSlicing inputSlicing = InputSlicing.UNSTACK;
     private int layers = 1;
     private float clipNorm;
 
@@ -240,6 +262,12 @@ public record ModelSpec(
       return this;
     }
 
+    /** How a static unroll cuts the input into time steps. */
+    public Builder inputSlicing(InputSlicing value) {
+      inputSlicing = value;
+      return this;
+    }
+
     /** Cells stacked as TF1's {@code MultiRNNCell} (static unroll only); 1 is a plain cell. */
     public Builder layers(int value) {
       layers = value;
@@ -266,7 +294,7 @@ public record ModelSpec(
       require(seed, "seed");
       return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
           outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-          optimizer, learningRate, globalStepName, seed, layers, clipNorm);
+          optimizer, learningRate, globalStepName, seed, inputSlicing, layers, clipNorm);
     }
 
     private static void require(Object value, String setting) {

@@ -39,7 +39,7 @@ public final class Gradients {
         throw new WhileLoopGradientException(
             "TensorFlow's native gradient cannot be taken from '" + y.op().name() + "' to '"
                 + x.op().name() + "': the path goes through the while loop op '" + loopOp.name()
-                + "' (" + loopOp.type() + "), and TensorFlow Java 1.0.0 aborts the JVM on it. "
+                + "' (" + loopOp.type() + "), and TensorFlow Java aborts the JVM on it. "
                 + "Take the gradients up to the loop's outputs and continue with "
                 + "DynamicRnnBackprop (the library's back-propagation through time).");
       }

@@ -12,7 +12,9 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Assign;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /**
@@ -54,7 +56,27 @@ public final class Variables {
 
   /** An int64 scalar counter such as TF1's {@code global_step}, starting at zero. */
   public static Variable<TInt64> counter(Ops scope, String name) {
-    return create(scope, name, Shape.scalar(), TInt64.class, init -> init.constant(0L));
+    return counter(scope, name, TInt64.class);
+  }
+
+  /**
+   * A scalar counter starting at zero: int64 as {@code tf.train.get_or_create_global_step()}
+   * makes it, or int32 as a notebook's {@code tf.Variable(0, trainable=False)}.
+   */
+  public static <T extends TNumber> Variable<T> counter(Ops scope, String name, Class<T> type) {
+    return create(scope, name, Shape.scalar(), type, init -> integer(init, 0, type));
+  }
+
+  /** A scalar int32 or int64 constant of {@code type}, as Python makes for an int literal. */
+  @SuppressWarnings("unchecked")
+  public static <T extends TNumber> Operand<T> integer(Ops tf, int value, Class<T> type) {
+    if (type == TInt64.class) {
+      return (Operand<T>) tf.constant((long) value);
+    }
+    if (type == TInt32.class) {
+      return (Operand<T>) tf.constant(value);
+    }
+    throw new IllegalArgumentException("a counter is int32 or int64, not " + type.getSimpleName());
   }
 
   /** Trainable variables in creation order. */

@@ -1,17 +1,16 @@
 package org.tfrnn.savedmodel;
 
+import com.google.common.io.MoreFiles;
+import com.google.common.io.RecursiveDeleteOption;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
@@ -48,7 +47,10 @@ public final class ModelExporter {
         }
       }
     } finally {
-      deleteRecursively(staging);
+      if (Files.exists(staging)) { // gone after the rename
+        // ALLOW_INSECURE: where the file system has no SecureDirectoryStream (Windows).
+        MoreFiles.deleteRecursively(staging, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
     }
   }
 
@@ -58,23 +60,6 @@ public final class ModelExporter {
     } catch (AtomicMoveNotSupportedException e) {
       throw new IOException("cannot rename " + from + " to " + to + " atomically: the export "
           + "directory must be on one file system", e);
-    }
-  }
-
-  static void deleteRecursively(Path dir) {
-    if (!Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> {
-        try {
-          Files.delete(p);
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

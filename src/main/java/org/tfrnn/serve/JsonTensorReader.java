@@ -5,10 +5,13 @@ import static org.tfrnn.inference.PredictionException.badRequest;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 
 /**
- * Reads one tensor's value from a JSON stream: a scalar or nested lists of numbers and booleans,
+ * Reads one tensor's value from a JSON stream: a scalar or nested lists of numbers, booleans and
+ * strings (a JSON string, or {@code {"b64": "..."}} for bytes, as TensorFlow Serving writes them),
  * straight into flat arrays (no tree of boxed values), finding the shape as it goes and refusing
  * ragged lists with the path of the first list that does not fit.
  *
@@ -38,6 +41,7 @@ final class JsonTensorReader {
   private int count;
   private double[] numbers = new double[256];
   private long[] integers;
+  private byte[][] strings;
   private final JsonTensor.ValueKinds kinds = new JsonTensor.ValueKinds();
 
   private JsonTensorReader(String name, boolean stacked, String key) {
@@ -81,15 +85,12 @@ final class JsonTensorReader {
         case START_ARRAY -> openList();
         case END_ARRAY -> closeList();
         case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT, VALUE_TRUE, VALUE_FALSE -> value(parser, token);
+        case VALUE_STRING -> string(parser.getText());
+        case START_OBJECT -> base64Object(parser);
         default -> {
           countElement();
-          throw badRequest(at(false) + switch (token) {
-            case VALUE_STRING -> ": \"" + abbreviate(parser.getText()) + "\" is a string; this "
-                + "server takes numbers and booleans only";
-            case VALUE_NULL -> ": null is not a tensor value";
-            case START_OBJECT -> ": an object where a number or a list is expected";
-            default -> ": unexpected JSON " + token;
-          });
+          throw badRequest(at(false) + (token == JsonToken.VALUE_NULL
+              ? ": null is not a tensor value" : ": unexpected JSON " + token));
         }
       }
       if (open == startLevel) {
@@ -110,7 +111,7 @@ final class JsonTensorReader {
     }
     long[] shape = Arrays.copyOf(dims, valueLevel);
     String tensorName = key == null ? name : name + "[*]." + key;
-    return new JsonTensor(tensorName, shape, count, numbers, integers, kinds);
+    return new JsonTensor(tensorName, shape, count, numbers, integers, strings, kinds);
   }
 
   private void countElement() {
@@ -147,6 +148,75 @@ final class JsonTensorReader {
   }
 
   private void value(JsonParser parser, JsonToken token) throws IOException {
+    place();
+    switch (token) {
+      case VALUE_NUMBER_INT -> integer(parser);
+      case VALUE_NUMBER_FLOAT -> decimal(parser);
+      default -> {
+        boolean b = token == JsonToken.VALUE_TRUE;
+        if (kinds.firstBoolean == null) {
+          kinds.firstBoolean = at(false) + ": " + b;
+        }
+        numbers[count] = b ? 1 : 0;
+      }
+    }
+    count++;
+  }
+
+  /**
+   * A string element written as {@code {"b64": "..."}}: the parser is on the object's start. As
+   * TensorFlow Serving, any other object is refused, whatever the input's dtype.
+   */
+  private void base64Object(JsonParser parser) throws IOException {
+    String encoded = null;
+    if (parser.nextToken() == JsonToken.FIELD_NAME && "b64".equals(parser.currentName())
+        && parser.nextToken() == JsonToken.VALUE_STRING) {
+      encoded = parser.getText();
+      if (parser.nextToken() != JsonToken.END_OBJECT) {
+        encoded = null;
+      }
+    }
+    if (encoded == null) {
+      countElement();
+      throw badRequest(at(false) + ": an object that is not formatted correctly for base64 data; "
+          + "the only object a tensor value may be is {\"b64\": \"<base64 encoded bytes>\"}");
+    }
+    base64(encoded);
+  }
+
+  /** A string element whose bytes are written in base64 (the value of a {@code "b64"} key). */
+  void base64(String encoded) {
+    byte[] bytes;
+    try {
+      bytes = Base64.getDecoder().decode(encoded);
+    } catch (IllegalArgumentException e) {
+      countElement();
+      throw badRequest(at(false) + ": Unable to base64 decode \"" + abbreviate(encoded) + "\" ("
+          + e.getMessage() + ")");
+    }
+    string(bytes, "{\"b64\": \"" + abbreviate(encoded) + "\"}");
+  }
+
+  /** A string element whose text was already read (UTF-8, as TensorFlow Serving keeps it). */
+  void string(String text) {
+    string(text.getBytes(StandardCharsets.UTF_8), "\"" + abbreviate(text) + "\"");
+  }
+
+  /** Stores a string element; {@code asWritten} shows it in messages. */
+  private void string(byte[] bytes, String asWritten) {
+    place();
+    if (strings == null) {
+      strings = new byte[numbers.length][];
+    }
+    strings[count] = bytes;
+    if (kinds.firstString == null) {
+      kinds.firstString = at(false) + ": " + asWritten;
+    }
+    count++;
+  }
+
+  /** Counts a new element at the current level, checks the level is the values', makes room. */
+  private void place() {
     countElement();
     if (valueLevel < 0) {
       if (deepestList > open) {
@@ -163,25 +233,21 @@ final class JsonTensorReader {
       if (integers != null) {
         integers = Arrays.copyOf(integers, count * 2);
       }
-    }
-    switch (token) {
-      case VALUE_NUMBER_INT -> integer(parser);
-      case VALUE_NUMBER_FLOAT -> decimal(parser);
-      default -> {
-        boolean b = token == JsonToken.VALUE_TRUE;
-        if (kinds.firstBoolean == null) {
-          kinds.firstBoolean = at(false) + ": " + b;
-        }
-        numbers[count] = b ? 1 : 0;
+      if (strings != null) {
+        strings = Arrays.copyOf(strings, count * 2);
       }
     }
-    count++;
   }
 
   private void integer(JsonParser parser) throws IOException {
     if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
-      throw badRequest(at(false) + ": " + abbreviate(parser.getText()) + " is outside the int64 "
-          + "range");
+      // Beyond int64: a number for floats (as RapidJSON reads it in TensorFlow Serving), never an
+      // integer.
+      if (kinds.firstOutsideInt64 == null) {
+        kinds.firstOutsideInt64 = at(false) + ": " + abbreviate(parser.getText());
+      }
+      decimal(parser);
+      return;
     }
     long v = parser.getLongValue();
     if (integers == null) {
@@ -198,6 +264,7 @@ final class JsonTensorReader {
 
   private void decimal(JsonParser parser) throws IOException {
     double v = parser.getDoubleValue();
+    requireDouble(parser, v, at(false));
     numbers[count] = v;
     if (kinds.firstDecimal == null) {
       kinds.firstDecimal = at(false) + ": " + parser.getText();
@@ -205,9 +272,17 @@ final class JsonTensorReader {
     if (kinds.firstNumber == null) {
       kinds.firstNumber = kinds.firstDecimal;
     }
-    if (Double.isFinite(v) && Math.abs(v) > kinds.largestDecimal) {
-      kinds.largestDecimal = Math.abs(v);
-      kinds.largestDecimalText = parser.getText();
+  }
+
+  /**
+   * Refuses a number written in digits that no double holds ({@code 1e400}): TensorFlow Serving's
+   * parser fails on it ("Number too big to be stored in double") where Jackson would read
+   * infinity. The tokens {@code Infinity} and {@code -Infinity} are infinity.
+   */
+  static void requireDouble(JsonParser parser, double v, String where) throws IOException {
+    if (Double.isInfinite(v) && !parser.getText().endsWith("Infinity")) {
+      throw badRequest("JSON Parse error: Number too big to be stored in double: "
+          + abbreviate(parser.getText()) + " at " + where);
     }
   }
 

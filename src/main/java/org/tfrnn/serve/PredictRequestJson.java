@@ -5,7 +5,9 @@ import static org.tfrnn.inference.PredictionException.badRequest;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import java.io.IOException;
@@ -28,15 +30,23 @@ import org.tfrnn.tensors.NdValue;
  *  "inputs": v | {"x": v, "k": w}}                columnar format: whole tensors
  * </pre>
  *
- * Values are numbers, booleans and nested lists of them; NaN, Infinity and -Infinity are accepted
- * as TensorFlow Serving accepts them. Everything wrong with the request is a {@link
+ * Values are numbers, booleans, strings ({@code "text"} or {@code {"b64": "..."}}) and nested
+ * lists of them; NaN, Infinity and -Infinity are accepted as TensorFlow Serving accepts them. Everything wrong with the request is a {@link
  * PredictionException} that is the request's fault, with a message that says where.
  */
 final class PredictRequestJson {
   /** Whether the request was written in rows or columns; the response is written the same way. */
   enum Format { ROW, COLUMNAR }
 
+  /**
+   * As TensorFlow Serving's RapidJSON reader (iterative, so without a nesting limit): Jackson's
+   * default limit of 1000 levels would refuse valid requests, e.g. one carrying a deeply nested
+   * key the server ignores. Jackson keeps one small context object per open level, so the request
+   * size limit bounds the memory a deep request takes.
+   */
   static final JsonFactory JSON = JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder()
+          .maxNestingDepth(Integer.MAX_VALUE).build())
       .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
       .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -82,8 +92,10 @@ final class PredictRequestJson {
       String why = e.getOriginalMessage().replaceAll(
           "\\(start marker at \\[Source: [^;]*; line: (\\d+), column: (\\d+)\\]\\)",
           "(opened at line $1, column $2)");
-      throw badRequest("malformed JSON: " + why + ", at line " + e.getLocation().getLineNr()
-          + ", column " + e.getLocation().getColumnNr());
+      // Some errors (a stream constraint) carry no location.
+      JsonLocation where = e.getLocation();
+      throw badRequest("malformed JSON: " + why + (where == null ? ""
+          : ", at line " + where.getLineNr() + ", column " + where.getColumnNr()));
     } catch (IOException e) {
       // A byte array cannot fail to be read; anything else is the parser's report on the input.
       throw badRequest("cannot read the request: " + e.getMessage());
@@ -129,7 +141,7 @@ final class PredictRequestJson {
             }
           }
         }
-        default -> parser.skipChildren(); // TensorFlow Serving ignores other keys too
+        default -> skipValue(parser, field); // TensorFlow Serving ignores other keys too
       }
     }
     if (parser.nextToken() != null) {
@@ -143,6 +155,31 @@ final class PredictRequestJson {
         named == null ? Map.of() : named);
   }
 
+  /**
+   * Skips an ignored value, checking what TensorFlow Serving's parser checks in it too: every
+   * number must fit a double.
+   */
+  private static void skipValue(JsonParser parser, String field) throws IOException {
+    int depth = 0;
+    JsonToken token = parser.currentToken();
+    while (true) {
+      switch (token) {
+        case START_ARRAY, START_OBJECT -> depth++;
+        case END_ARRAY, END_OBJECT -> depth--;
+        case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> JsonTensorReader.requireDouble(parser,
+            parser.getDoubleValue(), "\"" + field + "\"");
+        default -> { }
+      }
+      if (depth == 0) {
+        return;
+      }
+      token = parser.nextToken();
+      if (token == null) {
+        throw badRequest("the request ends inside \"" + field + "\"");
+      }
+    }
+  }
+
   /** Row format: a list of values (key null) or a list of objects keyed by input name. */
   private static Map<String, JsonTensor> readInstances(JsonParser parser) throws IOException {
     if (parser.currentToken() != JsonToken.START_ARRAY) {
@@ -154,15 +191,36 @@ final class PredictRequestJson {
       throw badRequest("\"instances\" is an empty list; send at least one example");
     }
     Map<String, JsonTensorReader> readers = new LinkedHashMap<>();
-    if (first != JsonToken.START_OBJECT) {
+    // As TensorFlow Serving: element 0 decides. {"b64": "..."} alone is a value, not an input
+    // named b64; the parser may already be past it (firstBase64 holds it then).
+    String firstBase64 = null;
+    String firstKey = null;
+    if (first == JsonToken.START_OBJECT && parser.nextToken() == JsonToken.FIELD_NAME) {
+      firstKey = parser.currentName();
+      if (parser.nextToken() == JsonToken.VALUE_STRING && firstKey.equals("b64")) {
+        String text = parser.getText();
+        if (parser.nextToken() == JsonToken.END_OBJECT) {
+          firstBase64 = text;
+        } else {
+          // An input named b64 after all: its value is read below from the text.
+          JsonTensorReader reader = JsonTensorReader.stackedByKey("'instances'", firstKey);
+          reader.string(text);
+          readers.put(firstKey, reader);
+          firstKey = null;
+        }
+      }
+    }
+    if (first != JsonToken.START_OBJECT || firstBase64 != null) {
       JsonTensorReader reader = JsonTensorReader.stacked("'instances'");
       readers.put(null, reader);
       int index = 0;
-      for (JsonToken t = first; t != JsonToken.END_ARRAY; t = parser.nextToken(), index++) {
-        if (t == JsonToken.START_OBJECT) {
-          throw badRequest("'instances' mixes values and objects: element " + index
-              + " is an object but element 0 is not");
-        }
+      JsonToken t = first;
+      if (firstBase64 != null) {
+        reader.base64(firstBase64);
+        t = parser.nextToken();
+        index++;
+      }
+      for (; t != JsonToken.END_ARRAY; t = parser.nextToken(), index++) {
         reader.readElement(parser);
       }
     } else {
@@ -174,10 +232,22 @@ final class PredictRequestJson {
               + " is not an object but element 0 is");
         }
         Set<String> seen = new TreeSet<>();
-        while (parser.nextToken() == JsonToken.FIELD_NAME) {
-          String input = parser.currentName();
+        if (index == 0) {
+          readers.keySet().forEach(seen::add);
+        }
+        // Element 0's first key was read above, and its value may already be consumed.
+        JsonToken field = index == 0 ? parser.currentToken() : parser.nextToken();
+        for (; field == JsonToken.FIELD_NAME || (index == 0 && firstKey != null);
+            field = parser.nextToken()) {
+          String input;
+          if (index == 0 && firstKey != null) {
+            input = firstKey; // the parser is on its value
+            firstKey = null;
+          } else {
+            input = parser.currentName();
+            parser.nextToken();
+          }
           seen.add(input);
-          parser.nextToken();
           JsonTensorReader reader = readers.get(input);
           if (reader == null) {
             if (index > 0) {

@@ -7,8 +7,12 @@ import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
 import java.util.Map;
 import org.tfrnn.inference.PredictionException;
+import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -23,7 +27,9 @@ import org.tfrnn.tensors.NdValue;
  *
  * Integers are written as integers and floats as the shortest decimal that reads back as the same
  * float ({@code 1.0}, never {@code 1}); NaN and infinities as the bare tokens {@code NaN},
- * {@code Infinity} and {@code -Infinity}, as TensorFlow Serving writes them.
+ * {@code Infinity} and {@code -Infinity}, as TensorFlow Serving writes them. Strings are written as
+ * JSON strings (their bytes read as UTF-8), except for outputs whose key ends in {@code _bytes},
+ * whose elements are written as {@code {"b64": "<base64>"}} (TensorFlow Serving's naming rule).
  */
 final class PredictResponseJson {
   static final JsonFactory JSON = JsonFactory.builder()
@@ -31,7 +37,26 @@ final class PredictResponseJson {
       .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
       .build();
 
+  /** Suffix of the output keys whose strings are bytes, written in base64. */
+  static final String BYTES_SUFFIX = "_bytes";
+
   private PredictResponseJson() {}
+
+  /**
+   * Refuses, before the model runs, a signature whose outputs this writer cannot write: a 400
+   * with TensorFlow Serving's message ("Failed to write JSON value for tensor type: DT_HALF").
+   */
+  static void requireWritable(SignatureSpec signature) {
+    for (TensorSpec output : signature.outputs().values()) {
+      switch (output.dtype()) {
+        case DT_FLOAT, DT_DOUBLE, DT_INT32, DT_INT64, DT_BOOL, DT_STRING -> { }
+        default -> throw PredictionException.badRequest("Failed to write JSON value for tensor "
+            + "type: " + output.dtype() + " (output '" + output.key() + "' of signature '"
+            + signature.key() + "'; this server writes float32, float64, int32, int64, bool and "
+            + "string outputs as JSON)");
+      }
+    }
+  }
 
   /**
    * Writes the response.
@@ -95,7 +120,7 @@ final class PredictResponseJson {
         }
         NdValue value = output.getValue();
         int rowSize = Math.toIntExact(value.size() / value.dim(0));
-        writeNested(json, value, 1, Math.toIntExact(row * rowSize));
+        writeNested(json, value, isBytes(output.getKey()), 1, Math.toIntExact(row * rowSize));
       }
       if (keyed) {
         json.writeEndObject();
@@ -107,53 +132,70 @@ final class PredictResponseJson {
   private static void writeColumns(JsonGenerator json, Map<String, NdValue> outputs)
       throws IOException {
     if (outputs.size() == 1) {
-      writeNested(json, outputs.values().iterator().next(), 0, 0);
+      Map.Entry<String, NdValue> only = outputs.entrySet().iterator().next();
+      writeNested(json, only.getValue(), isBytes(only.getKey()), 0, 0);
       return;
     }
     json.writeStartObject();
     for (Map.Entry<String, NdValue> output : outputs.entrySet()) {
       json.writeFieldName(output.getKey());
-      writeNested(json, output.getValue(), 0, 0);
+      writeNested(json, output.getValue(), isBytes(output.getKey()), 0, 0);
     }
     json.writeEndObject();
+  }
+
+  private static boolean isBytes(String outputKey) {
+    return outputKey.endsWith(BYTES_SUFFIX);
   }
 
   /**
    * Writes the part of {@code value} that starts at flat index {@code offset} and spans
    * dimensions {@code fromDim..rank-1} as nested lists (a bare value if there are none).
    *
+   * @param bytes whether strings are written as {@code {"b64": ...}}
    * @return the flat index after it
    */
-  static int writeNested(JsonGenerator json, NdValue value, int fromDim, int offset)
-      throws IOException {
+  static int writeNested(JsonGenerator json, NdValue value, boolean bytes, int fromDim,
+      int offset) throws IOException {
     int rank = value.rank();
     if (fromDim == rank) {
-      writeElement(json, value, offset);
+      writeElement(json, value, bytes, offset);
       return offset + 1;
     }
     long size = value.dim(fromDim);
     json.writeStartArray();
     if (fromDim == rank - 1) {
       for (int i = 0; i < size; i++) {
-        writeElement(json, value, offset + i);
+        writeElement(json, value, bytes, offset + i);
       }
       offset += (int) size;
     } else {
       for (int i = 0; i < size; i++) {
-        offset = writeNested(json, value, fromDim + 1, offset);
+        offset = writeNested(json, value, bytes, fromDim + 1, offset);
       }
     }
     json.writeEndArray();
     return offset;
   }
 
-  private static void writeElement(JsonGenerator json, NdValue value, int i) throws IOException {
+  private static void writeElement(JsonGenerator json, NdValue value, boolean bytes, int i)
+      throws IOException {
     switch (value.dtype()) {
       case DT_FLOAT -> json.writeNumber(value.floats()[i]);
       case DT_DOUBLE -> json.writeNumber(value.doubles()[i]);
       case DT_INT32 -> json.writeNumber(value.ints()[i]);
       case DT_INT64 -> json.writeNumber(value.longs()[i]);
       case DT_BOOL -> json.writeBoolean(value.booleans()[i]);
+      case DT_STRING -> {
+        byte[] element = value.strings()[i];
+        if (bytes) {
+          json.writeStartObject();
+          json.writeStringField("b64", Base64.getEncoder().encodeToString(element));
+          json.writeEndObject();
+        } else {
+          json.writeString(new String(element, StandardCharsets.UTF_8));
+        }
+      }
       default -> throw new IllegalStateException("unsupported output dtype " + value);
     }
   }

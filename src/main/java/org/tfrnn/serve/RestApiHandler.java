@@ -184,7 +184,7 @@ final class RestApiHandler implements HttpHandler {
     try (LoadedVersion.Hold hold = model.hold(version)) {
       LoadedVersion served = hold.loaded();
       return Answer.ok(ServingJson.metadata(model.name(), served.version(),
-          served.predictor().signatures()));
+          served.predictor().signatureDefs()));
     }
   }
 
@@ -194,7 +194,9 @@ final class RestApiHandler implements HttpHandler {
     try (LoadedVersion.Hold hold = model.hold(version)) {
       Predictor predictor = hold.loaded().predictor();
       SignatureSpec signature = predictor.signature(request.signatureName());
-      outputs = predictor.predict(signature.key(), request.inputsFor(signature));
+      Map<String, NdValue> inputs = request.inputsFor(signature);
+      PredictResponseJson.requireWritable(signature);
+      outputs = predictor.predict(signature.key(), inputs);
     }
     ByteArrayOutputStream json = new ByteArrayOutputStream(8192);
     PredictResponseJson.write(outputs, request.format(), json);

@@ -6,8 +6,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.tfrnn.inference.SignatureSpec;
-import org.tfrnn.inference.TensorSpec;
+import java.util.Map;
+import java.util.TreeMap;
+import org.tensorflow.proto.SignatureDef;
+import org.tensorflow.proto.TensorInfo;
+import org.tensorflow.proto.TensorShapeProto;
 import org.tfrnn.inference.VersionStatus;
 
 /**
@@ -41,10 +44,10 @@ final class ServingJson {
   }
 
   /**
-   * A {@code GetModelMetadataResponse}: the model spec and every signature meant for callers
-   * (TensorFlow Serving also lists internal ones such as {@code __saved_model_init_op}).
+   * A {@code GetModelMetadataResponse}: the model spec and every signature of the MetaGraph, as
+   * TensorFlow Serving lists them (internal ones such as {@code __saved_model_init_op} included).
    */
-  static byte[] metadata(String modelName, long version, List<SignatureSpec> signatures) {
+  static byte[] metadata(String modelName, long version, Map<String, SignatureDef> signatures) {
     ObjectNode root = MAPPER.createObjectNode();
     root.putObject("model_spec")
         .put("name", modelName)
@@ -52,31 +55,42 @@ final class ServingJson {
         .put("version", Long.toString(version));
     ObjectNode defs = root.putObject("metadata").putObject("signature_def")
         .putObject("signature_def");
-    for (SignatureSpec signature : signatures) {
-      ObjectNode def = defs.putObject(signature.key());
+    signatures.forEach((key, signature) -> {
+      ObjectNode def = defs.putObject(key);
       ObjectNode inputs = def.putObject("inputs");
-      signature.inputs().values().forEach(t -> inputs.set(t.key(), tensorInfo(t)));
+      new TreeMap<>(signature.getInputsMap()).forEach((k, t) -> inputs.set(k, tensorInfo(t)));
       ObjectNode outputs = def.putObject("outputs");
-      signature.outputs().values().forEach(t -> outputs.set(t.key(), tensorInfo(t)));
-      def.put("method_name", signature.methodName());
-    }
+      new TreeMap<>(signature.getOutputsMap()).forEach((k, t) -> outputs.set(k, tensorInfo(t)));
+      def.put("method_name", signature.getMethodName());
+      ObjectNode defaults = def.putObject("defaults");
+      // Default values are rare (TF 2.15+); their dtype and shape are listed, not the values.
+      new TreeMap<>(signature.getDefaultsMap()).forEach((k, t) -> defaults.putObject(k)
+          .put("dtype", t.getDtype().name()).set("tensor_shape", tensorShape(t.getTensorShape())));
+    });
     return bytes(root);
   }
 
-  private static ObjectNode tensorInfo(TensorSpec tensor) {
+  /** A {@code TensorInfo} as protobuf's JSON writes it: fields that are not set are left out. */
+  private static ObjectNode tensorInfo(TensorInfo tensor) {
     ObjectNode info = MAPPER.createObjectNode();
-    info.put("dtype", tensor.dtype().name());
-    ObjectNode shape = info.putObject("tensor_shape");
-    ArrayNode dims = shape.putArray("dim");
-    long[] sizes = tensor.dims();
-    if (sizes != null) {
-      for (long size : sizes) {
-        dims.addObject().put("size", Long.toString(size)).put("name", "");
-      }
+    info.put("dtype", tensor.getDtype().name());
+    if (tensor.hasTensorShape()) {
+      info.set("tensor_shape", tensorShape(tensor.getTensorShape()));
     }
-    shape.put("unknown_rank", sizes == null);
-    info.put("name", tensor.tensorName());
+    if (tensor.getEncodingCase() == TensorInfo.EncodingCase.NAME) {
+      info.put("name", tensor.getName());
+    }
     return info;
+  }
+
+  private static ObjectNode tensorShape(TensorShapeProto shape) {
+    ObjectNode json = MAPPER.createObjectNode();
+    ArrayNode dims = json.putArray("dim");
+    for (TensorShapeProto.Dim dim : shape.getDimList()) {
+      dims.addObject().put("size", Long.toString(dim.getSize())).put("name", dim.getName());
+    }
+    json.put("unknown_rank", shape.getUnknownRank());
+    return json;
   }
 
   private static byte[] bytes(ObjectNode node) {

@@ -11,10 +11,12 @@ import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TFloat64;
 import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
+import org.tensorflow.types.TString;
 
 /**
  * A tensor's value held in plain Java memory: a dtype, a shape and a flat row-major array
- * ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]} or {@code boolean[]}). Safe to
+ * ({@code float[]}, {@code double[]}, {@code int[]}, {@code long[]}, {@code boolean[]}, or
+ * {@code byte[][]} for strings, which TensorFlow holds as bytes). Safe to
  * keep, share and pass across threads; converting to a {@link Tensor} allocates native memory that
  * the caller closes.
  */
@@ -35,6 +37,7 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
       case DT_INT32 -> ((int[]) data).length;
       case DT_INT64 -> ((long[]) data).length;
       case DT_BOOL -> ((boolean[]) data).length;
+      case DT_STRING -> ((byte[][]) data).length;
       default -> throw new IllegalArgumentException("unsupported dtype " + dtypeName(dtype));
     };
     if (length != expected) {
@@ -53,6 +56,10 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
 
   public static NdValue ofLongs(long[] data, long... shape) {
     return new NdValue(DataType.DT_INT64, shape, data);
+  }
+
+  public static NdValue ofStrings(byte[][] data, long... shape) {
+    return new NdValue(DataType.DT_STRING, shape, data);
   }
 
   @Override
@@ -92,6 +99,11 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
     return (boolean[]) requireType(DataType.DT_BOOL);
   }
 
+  /** The elements of a string tensor, as the bytes TensorFlow holds. */
+  public byte[][] strings() {
+    return (byte[][]) requireType(DataType.DT_STRING);
+  }
+
   /** Element {@code i} of the flat array as a double (for any numeric dtype). */
   public double asDouble(int i) {
     return switch (dtype) {
@@ -113,6 +125,7 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
       case DT_INT32 -> TInt32.tensorOf(s, DataBuffers.of((int[]) data, true, false));
       case DT_INT64 -> TInt64.tensorOf(s, DataBuffers.of((long[]) data, true, false));
       case DT_BOOL -> TBool.tensorOf(s, DataBuffers.of((boolean[]) data, true, false));
+      case DT_STRING -> TString.tensorOfBytes(s, DataBuffers.ofObjects((byte[][]) data));
       default -> throw new IllegalStateException("unsupported dtype " + dtype);
     };
   }
@@ -147,6 +160,11 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
         boolean[] v = new boolean[n];
         raw.asBooleans().read(v);
         yield new NdValue(DataType.DT_BOOL, shape, v);
+      }
+      case DT_STRING -> {
+        byte[][] v = new byte[n][];
+        ((TString) tensor).asBytes().copyTo(DataBuffers.ofObjects(v));
+        yield new NdValue(DataType.DT_STRING, shape, v);
       }
       default -> throw new IllegalArgumentException(
           "unsupported output dtype " + dtypeName(tensor.dataType()));

@@ -11,7 +11,7 @@ import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.op.train.ApplyAdam;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 import org.tfrnn.nn.Variables;
 
@@ -32,7 +32,7 @@ public final class AdamOptimizer extends Tf1Optimizer {
 
   public AdamOptimizer(
       Graph graph, List<Variable<TFloat32>> trainable, LearningRate learningRate,
-      Variable<TInt64> globalStep) {
+      Variable<? extends TNumber> globalStep) {
     super(graph, "Adam", trainable, learningRate, globalStep);
   }
 

@@ -7,7 +7,7 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 
 /** {@code tf.train.GradientDescentOptimizer}: {@code var -= learning_rate * gradient}. */
@@ -15,7 +15,7 @@ public final class GradientDescentOptimizer extends Tf1Optimizer {
 
   public GradientDescentOptimizer(
       Graph graph, List<Variable<TFloat32>> trainable, LearningRate learningRate,
-      Variable<TInt64> globalStep) {
+      Variable<? extends TNumber> globalStep) {
     super(graph, "GradientDescent", trainable, learningRate, globalStep);
   }
 

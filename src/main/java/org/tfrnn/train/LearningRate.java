@@ -3,7 +3,7 @@ package org.tfrnn.train;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 
 /** A learning rate as a graph value, possibly a function of the global step. */
 public sealed interface LearningRate {
@@ -17,7 +17,7 @@ public sealed interface LearningRate {
   /** True if the rate reads the global step. */
   boolean needsGlobalStep();
 
-  Operand<TFloat32> build(Ops tf, Operand<TInt64> globalStep);
+  Operand<TFloat32> build(Ops tf, Operand<? extends TNumber> globalStep);
 
   record Constant(float initial) implements LearningRate {
     @Override
@@ -31,7 +31,7 @@ public sealed interface LearningRate {
     }
 
     @Override
-    public Operand<TFloat32> build(Ops tf, Operand<TInt64> globalStep) {
+    public Operand<TFloat32> build(Ops tf, Operand<? extends TNumber> globalStep) {
       return tf.withName("learning_rate").constant(initial);
     }
 
@@ -64,7 +64,7 @@ public sealed interface LearningRate {
     }
 
     @Override
-    public Operand<TFloat32> build(Ops tf, Operand<TInt64> globalStep) {
+    public Operand<TFloat32> build(Ops tf, Operand<? extends TNumber> globalStep) {
       Ops scope = tf.withSubScope("ExponentialDecay");
       Operand<TFloat32> exponent =
           scope.math.realDiv(

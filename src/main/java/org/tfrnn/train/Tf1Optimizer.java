@@ -10,9 +10,10 @@ import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
+import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 import org.tfrnn.nn.Gradients;
+import org.tfrnn.nn.Variables;
 
 /**
  * Base of the TF1-style optimizers on the framework's {@link Optimizer} (so {@code minimize},
@@ -26,7 +27,7 @@ public abstract class Tf1Optimizer extends Optimizer {
   protected final Ops ops;
   protected final Operand<TFloat32> learningRate;
   private final List<Variable<TFloat32>> trainable;
-  private final Variable<TInt64> globalStep;
+  private final Variable<? extends TNumber> globalStep;
 
   /**
    * @param trainable the variables to train (the framework's default would take every variable in
@@ -36,7 +37,7 @@ public abstract class Tf1Optimizer extends Optimizer {
    */
   protected Tf1Optimizer(
       Graph graph, String name, List<Variable<TFloat32>> trainable, LearningRate learningRate,
-      Variable<TInt64> globalStep) {
+      Variable<? extends TNumber> globalStep) {
     super(graph, name);
     if (learningRate.needsGlobalStep() && globalStep == null) {
       throw new IllegalArgumentException(learningRate + " needs a global step");
@@ -85,10 +86,15 @@ public abstract class Tf1Optimizer extends Optimizer {
     List<Op> all = new ArrayList<>(updateOperations);
     all.addAll(afterUpdates(ops.withControlDependencies(updateOperations)));
     if (globalStep != null) {
-      all.add(ops.withControlDependencies(all).withName("increment_global_step")
-          .assignAdd(globalStep, ops.constant(1L)));
+      all.add(increment(ops, all, globalStep));
     }
     return super.finish(all, name);
+  }
+
+  private static <T extends TNumber> Op increment(Ops tf, List<Op> after, Variable<T> counter) {
+    Operand<T> one = Variables.integer(tf, 1, counter.type());
+    return tf.withControlDependencies(after).withName("increment_global_step")
+        .assignAdd(counter, one);
   }
 
   /** Ops that must run after every variable update (Adam's beta powers). */

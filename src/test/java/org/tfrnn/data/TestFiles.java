@@ -50,7 +50,11 @@ final class TestFiles {
     }
   }
 
-  /** Builds a ustar archive: regular-file entries, each name optionally split into prefix + name. */
+  /**
+   * Builds a ustar archive by hand, byte by byte: regular-file entries, each name optionally split
+   * into prefix + name, or carried by a pax extended header or a GNU long-name entry, as tar tools
+   * do for names over 100 bytes.
+   */
   static final class Tar {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -59,6 +63,27 @@ final class TestFiles {
     }
 
     Tar add(String prefix, String name, byte[] content) {
+      return entry(prefix, name, '0', content);
+    }
+
+    /** A pax header ('x') whose {@code path} record names the file; the ustar name is a stand-in. */
+    Tar addWithPaxPath(String path, String ustarName, byte[] content) {
+      String body = " path=" + path + "\n";
+      int length = body.length() + 1;
+      while (Integer.toString(length).length() + body.length() != length) {
+        length++; // the record's length counts its own digits
+      }
+      entry("", "PaxHeaders/" + ustarName, 'x', (length + body).getBytes(StandardCharsets.UTF_8));
+      return entry("", ustarName, '0', content);
+    }
+
+    /** A GNU long-name entry ('L', NUL-terminated name) before the file; its ustar name is a stand-in. */
+    Tar addWithGnuLongName(String path, String ustarName, byte[] content) {
+      entry("", "././@LongLink", 'L', (path + "\0").getBytes(StandardCharsets.UTF_8));
+      return entry("", ustarName, '0', content);
+    }
+
+    private Tar entry(String prefix, String name, char type, byte[] content) {
       byte[] header = new byte[512];
       putString(header, 0, 100, name);
       putString(header, 100, 8, "0000644");
@@ -66,7 +91,7 @@ final class TestFiles {
       putString(header, 116, 8, "0000000");
       putString(header, 124, 12, String.format("%011o", content.length));
       putString(header, 136, 12, String.format("%011o", 1_600_000_000L));
-      header[156] = '0';
+      header[156] = (byte) type;
       putString(header, 257, 6, "ustar");
       putString(header, 263, 2, "00");
       putString(header, 345, 155, prefix);

@@ -22,7 +22,7 @@ import org.tfrnn.workflows.RealMnist;
 import org.tfrnn.workflows.TrainedModel;
 
 /**
- * Models exported by the Java trainer load in real Python TensorFlow 2.16.2, through
+ * Models exported by the Java trainer load in real Python TensorFlow (python/.venv), through
  * tf.saved_model.load and through the tf.compat.v1 loader, and their signatures give Java's
  * outputs (python/check_java_export.py, max abs diff 1e-5).
  */

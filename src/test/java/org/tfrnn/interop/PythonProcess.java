@@ -12,24 +12,27 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs a script of python/ with the project's Python TensorFlow (python/.venv, created by
- * python/setup_venv.sh, which the Maven build runs before the integration tests).
+ * python/setup_venv.sh, which the Maven build runs before the integration tests). The system
+ * property {@code tfrnn.python} names another interpreter, for the README's compatibility runs
+ * against other Python TensorFlow versions.
  */
-final class PythonProcess {
-  static final Path PYTHON = Path.of("python/.venv/bin/python");
+public final class PythonProcess {
+  public static final Path PYTHON =
+      Path.of(System.getProperty("tfrnn.python", "python/.venv/bin/python"));
 
-  record Outcome(int exitCode, String stdout, String stderr) {
-    String lastLine() {
+  public record Outcome(int exitCode, String stdout, String stderr) {
+    public String lastLine() {
       String[] lines = stdout.strip().split("\n");
       return lines[lines.length - 1];
     }
 
-    String describe() {
+    public String describe() {
       return "exit " + exitCode + "\n--- stdout\n" + stdout + "\n--- stderr (tail)\n"
           + stderr.substring(Math.max(0, stderr.length() - 3000));
     }
   }
 
-  static Outcome run(String script, String... args) throws IOException, InterruptedException {
+  public static Outcome run(String script, String... args) throws IOException, InterruptedException {
     assertTrue(Files.isExecutable(PYTHON),
         PYTHON + " is missing: run python/setup_venv.sh (mvn verify does it before these tests)");
     List<String> command = new ArrayList<>(List.of(PYTHON.toString(), "python/" + script));

@@ -24,10 +24,12 @@ import org.tfrnn.tensors.Npy;
 /**
  * Every SavedModel that Python TensorFlow wrote under savedmodels/ (the notebooks' TF1 graphs, a
  * Keras 3 export, and the same written by the newest TensorFlow) loads in Java, declares the
- * signature Python recorded, and gives Python's outputs for the same images.
+ * signature Python recorded, and gives Python's outputs for the same images. The system property
+ * {@code tfrnn.fixtures} names another directory of fixtures (python/write_fixtures.py --out),
+ * for the README's compatibility runs against other Python TensorFlow versions.
  */
 class PythonSavedModelTest {
-  static final Path FIXTURES = Path.of("savedmodels");
+  static final Path FIXTURES = Path.of(System.getProperty("tfrnn.fixtures", "savedmodels"));
 
   static Stream<String> fixtures() throws IOException {
     List<String> names = new ArrayList<>();

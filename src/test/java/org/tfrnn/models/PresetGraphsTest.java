@@ -13,7 +13,14 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.tensorflow.Graph;
 
-/** The committed graphs/ files are what the builders make today, and carry the TF1 names. */
+/**
+ * A change detector, not a check of correctness: graphs/*.pbtxt are written by the same builder
+ * ({@code ./tfrnn graphs}), so this test only shows that a graph changed and makes the change
+ * reviewable as a diff. The independent check of the graphs is {@code
+ * org.tfrnn.lockstep.PythonGraphFactsTest}, against the graphs Python TensorFlow builds for the
+ * same notebooks, and {@code LockstepIT}, which trains both in lockstep. The second test here
+ * checks the TF1 names the notebooks give.
+ */
 class PresetGraphsTest {
   private static final Path GRAPHS = Path.of("graphs");
 

@@ -24,7 +24,7 @@ import org.tfrnn.tensors.Npy;
 final class ServingFixtures {
   static final Path SAVED_MODELS = ModelFixtures.SAVED_MODELS;
   static final String STATIC_LSTM = "py-static-lstm";
-  static final String DYNAMIC_LSTM = "py-dynamic-lstm";
+  static final String BASIC_RNN_DENSE = "py-basic-rnn-dense";
   static final String KERAS_LSTM = "py-keras-lstm";
   static final int PIXELS = 28 * 28;
   static final int CLASSES = 10;
