@@ -10,6 +10,7 @@ variables are exactly the ones a TF1 checkpoint of that notebook holds and Java 
     basic_rnn_dense  notebook 002           x -> dynamic_rnn(BasicRNNCell(100)) -> layers.dense(state, 10),
                                             int32 labels, sparse softmax cross-entropy
     stacked_lstm     Java preset `best`     static_lstm with layers=2: MultiRNNCell([BasicLSTMCell(128)] * 2)
+    static_basic_rnn_dense                  the same with static_rnn (benchmark only, not in BUILDERS)
 
 NOTEBOOKS maps each Java preset (notebook-000 ... notebook-004, best) to its builder, the builder's
 options (003's input slicing, 004's truncated-normal/constant initializers) and the notebook's own
@@ -286,6 +287,27 @@ def basic_rnn_dense(train: bool = True, seed: int = 0, schedule: Schedule = ADAM
                        train, schedule)
 
 
+def static_basic_rnn_dense(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001) -> NotebookGraph:
+    """Notebook 002's model unrolled by static_rnn instead of dynamic_rnn (no notebook does this; the
+    training benchmark compares it with Java's static unroll of the same model)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        tf1.set_random_seed(seed)
+        x = tf1.placeholder(tf.float32, shape=[None, TIMESTEPS, NUM_INPUT])
+        y = tf1.placeholder(tf.int32, [None])
+        basic_cell = tf1.nn.rnn_cell.BasicRNNCell(100)
+        outputs, state = tf1.nn.static_rnn(basic_cell, tf.unstack(x, TIMESTEPS, 1), dtype=tf.float32)
+        logits = tf1.layers.dense(state, NUM_CLASSES)
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+        accuracy = tf.reduce_mean(tf.cast(tf1.nn.in_top_k(logits, y, 1), tf.float32))
+        probabilities = tf.nn.softmax(logits, name="probabilities")
+        return _finish("static_basic_rnn_dense", "002 (static)", graph, x, y, True, logits, probabilities,
+                       loss, accuracy,
+                       ("rnn/basic_rnn_cell/kernel", "rnn/basic_rnn_cell/bias", "dense/kernel", "dense/bias"),
+                       train, schedule)
+
+
+# The notebooks' graphs, by name (fixtures and checkpoint crossing use these).
 BUILDERS: dict[str, Callable[..., NotebookGraph]] = {
     "static_lstm": static_lstm,
     "dynamic_lstm": dynamic_lstm,

@@ -1,11 +1,21 @@
 package org.tfrnn.cli;
 
 import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.List;
+import org.tfrnn.data.DataFiles;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
 import org.tfrnn.workflows.PresetRun;
+import org.tfrnn.workflows.Tracking;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -43,6 +53,18 @@ final class TrainCommand implements Callable<Integer> {
   @Mixin
   DataOptions data;
 
+  @Option(names = "--train-images", description = "training images, IDX or .npy [n, steps, features]")
+  Path trainImages;
+
+  @Option(names = "--train-labels", description = "training labels, IDX or .npy [n]")
+  Path trainLabels;
+
+  @Option(names = "--test-images", description = "test images, IDX or .npy [n, steps, features]")
+  Path testImages;
+
+  @Option(names = "--test-labels", description = "test labels, IDX or .npy [n]")
+  Path testLabels;
+
   @Option(names = "--export-dir",
       description = "SavedModel base directory; each run adds the next version. "
           + "Default: runs/<preset>")
@@ -55,10 +77,92 @@ final class TrainCommand implements Callable<Integer> {
       description = "start from the variables of this SavedModel (matched by TF1 name)")
   Path initFrom;
 
+  @Option(names = "--logdir",
+      description = "TensorBoard event files. Default: the --checkpoint-dir if given (so a resumed "
+          + "run continues the same curves), else runs/<preset>/logs/<date-time>")
+  Path logdir;
+
+  @Option(names = "--no-logdir", description = "write no TensorBoard event files")
+  boolean noLogdir;
+
+  @Option(names = "--checkpoint-dir",
+      description = "write TF1 checkpoints (model.ckpt-STEP) here, at the end, every "
+          + "--checkpoint-every steps and when stopped by Ctrl-C or SIGTERM")
+  Path checkpointDir;
+
+  @Option(names = "--checkpoint-every", defaultValue = "0",
+      description = "steps between checkpoints; 0: only at the end and when stopped. "
+          + "Default: ${DEFAULT-VALUE}")
+  int checkpointEvery;
+
+  @Option(names = "--keep-checkpoints", defaultValue = "" + Tracking.DEFAULT_KEEP,
+      description = "how many of the newest checkpoints to keep. Default: ${DEFAULT-VALUE}")
+  int keepCheckpoints;
+
+  @Option(names = "--resume",
+      description = "continue from the newest checkpoint in --checkpoint-dir at its exact step "
+          + "(weights, optimizer state, learning-rate schedule, data order)")
+  boolean resume;
+
+  @Option(names = "--eval-every", defaultValue = "0",
+      description = "steps between validation evaluations (TensorBoard); 0: once per epoch. "
+          + "Default: ${DEFAULT-VALUE}")
+  int evalEvery;
+
+  enum Export { BEST, LAST }
+
+  @Option(names = "--export", defaultValue = "LAST", paramLabel = "best|last",
+      description = "which weights to evaluate and export: last, or best (the best validation "
+          + "accuracy seen). Default: last")
+  Export export;
+
+  @Option(names = "--early-stop", defaultValue = "0", paramLabel = "PATIENCE",
+      description = "stop when validation accuracy has not improved for PATIENCE evaluations; "
+          + "0: never. Default: ${DEFAULT-VALUE}")
+  int earlyStop;
+
   @Override
   public Integer call() throws Exception {
-    PresetRun.run(options(), System.out::println);
+    PresetRun.Options options = options();
+    // Ctrl-C or SIGTERM: the JVM runs this hook; training sees the request after its current
+    // step, writes a checkpoint and returns, and only then may the JVM exit.
+    AtomicBoolean stopRequested = new AtomicBoolean();
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread onSignal = new Thread(() -> {
+      stopRequested.set(true);
+      try {
+        finished.await(STOP_GRACE_SECONDS, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "tfrnn-stop");
+    Runtime.getRuntime().addShutdownHook(onSignal);
+    // A terminal gets a live progress line; piped output stays the notebook's lines alone.
+    boolean terminal = System.console() != null;
+    Consumer<String> out = terminal
+        ? line -> System.out.println(CLEAR_LINE + line) // over the progress line, not after it
+        : System.out::println;
+    try (ProgressLine progress = terminal ? new ProgressLine(options.preset().steps()) : null) {
+      PresetRun.Options run = withStop(options, stopRequested::get);
+      if (progress != null) {
+        run = new PresetRun.Options(run.preset(), run.dataDir(), run.dataFiles(), run.exportBase(),
+            run.initFrom(), run.tracking().withProgress(progress));
+      }
+      PresetRun.run(run, out);
+    } finally {
+      finished.countDown();
+    }
     return 0;
+  }
+
+  /** Carriage return and ANSI erase-to-end-of-line. */
+  private static final String CLEAR_LINE = "\r\033[K";
+
+  private static final long STOP_GRACE_SECONDS = 120;
+
+  private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
+    return new PresetRun.Options(options.preset(), options.dataDir(), options.dataFiles(),
+        options.exportBase(), options.initFrom(), options.tracking().withStopRequested(stop));
   }
 
   PresetRun.Options options() {
@@ -83,8 +187,27 @@ final class TrainCommand implements Callable<Integer> {
       requirePositive("--batch-size", batchSize);
       chosen = chosen.withBatchSize(batchSize);
     }
-    Path export = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
-    return new PresetRun.Options(chosen, data.dir, export, initFrom);
+    Path exportBase = noExport ? null : exportDir != null ? exportDir : Path.of("runs", chosen.name());
+    Path events = noLogdir ? null : logdir != null ? logdir : checkpointDir != null
+        ? checkpointDir
+        : Path.of("runs", chosen.name(), "logs",
+            LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+    return new PresetRun.Options(chosen, data.dir, dataFiles(), exportBase, initFrom, new Tracking(events,
+        checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
+        this.export == Export.BEST, earlyStop));
+  }
+
+  /** The four explicit files, all or none. */
+  private DataFiles.Paths dataFiles() {
+    List<Path> given = java.util.Arrays.asList(trainImages, trainLabels, testImages, testLabels);
+    if (given.stream().allMatch(java.util.Objects::isNull)) {
+      return null;
+    }
+    if (given.stream().anyMatch(java.util.Objects::isNull)) {
+      throw new IllegalArgumentException("give all four of --train-images, --train-labels, "
+          + "--test-images and --test-labels, or none (then --data-dir is searched)");
+    }
+    return new DataFiles.Paths(trainImages, trainLabels, testImages, testLabels);
   }
 
   private static void requirePositive(String flag, Number value) {

@@ -15,7 +15,8 @@ public final class DataSplit {
   private final float[] images;
   private final int[] labels;
   private final int imageSize;
-  private final SplittableRandom random;
+  private long seed;
+  private SplittableRandom random;
   // The current epoch's order of examples; next_batch reads it from indexInEpoch on.
   private final int[] order;
   private int indexInEpoch;
@@ -34,11 +35,39 @@ public final class DataSplit {
     this.images = images;
     this.labels = labels;
     this.imageSize = imageSize;
-    this.random = new SplittableRandom(seed);
     this.order = new int[labels.length];
+    seek(new Position(seed, 0, 0));
+  }
+
+  /**
+   * Where {@link #nextBatch} stands: the shuffle seed, the epochs finished and the index in the
+   * current epoch's order. Seeking to it gives the same batches from there on, so a resumed run
+   * sees the data in the order an uninterrupted run would have.
+   */
+  public record Position(long seed, int epochsCompleted, int indexInEpoch) {}
+
+  public Position position() {
+    return new Position(seed, epochsCompleted, indexInEpoch);
+  }
+
+  /** Moves to {@code position}, replaying the shuffles that led there from the seed. */
+  public void seek(Position position) {
+    if (position.epochsCompleted() < 0 || position.indexInEpoch() < 0
+        || position.indexInEpoch() > size()) {
+      throw new IllegalArgumentException("position " + position + " is outside a split of "
+          + size() + " examples");
+    }
+    seed = position.seed();
+    random = new SplittableRandom(seed);
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
+    boolean started = position.epochsCompleted() > 0 || position.indexInEpoch() > 0;
+    for (int shuffles = started ? position.epochsCompleted() + 1 : 0; shuffles > 0; shuffles--) {
+      shuffle();
+    }
+    epochsCompleted = position.epochsCompleted();
+    indexInEpoch = position.indexInEpoch();
   }
 
   /** Number of examples. */

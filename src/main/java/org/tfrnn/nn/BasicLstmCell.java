@@ -40,14 +40,8 @@ public record BasicLstmCell(int inputSize, int units, float forgetBias) implemen
   }
 
   @Override
-  public Step step(
-      Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
+  public Step activate(Ops tf, Operand<TFloat32> gateInputs, List<Operand<TFloat32>> state) {
     Operand<TFloat32> c = state.get(C);
-    Operand<TFloat32> h = state.get(H);
-    Operand<TFloat32> gateInputs =
-        tf.nn.biasAdd(
-            tf.linalg.matMul(tf.concat(Arrays.asList(input, h), tf.constant(1)), weights.kernel()),
-            weights.bias());
     List<Operand<TFloat32>> ijfo = Gates.split(tf, gateInputs, 4);
     Operand<TFloat32> newC =
         tf.math.add(

@@ -34,13 +34,7 @@ public record BasicRnnCell(int inputSize, int units) implements RnnCell {
   }
 
   @Override
-  public Step step(
-      Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
-    Operand<TFloat32> gateInputs =
-        tf.nn.biasAdd(
-            tf.linalg.matMul(
-                tf.concat(Arrays.asList(input, state.get(0)), tf.constant(1)), weights.kernel()),
-            weights.bias());
+  public Step activate(Ops tf, Operand<TFloat32> gateInputs, List<Operand<TFloat32>> state) {
     Operand<TFloat32> output = tf.math.tanh(gateInputs);
     return new Step(output, List.of(output), gateInputs);
   }

@@ -37,6 +37,7 @@ public final class DynamicRnn {
       Operand<TFloat32> kernel,
       Operand<TFloat32> inputsTimeMajor,
       Operand<TInt32> sequenceLength,
+      Operand<TInt32> shortestSequence,
       Operand<TInt32> timeSteps,
       List<Operand<TFloat32>> initialState,
       TensorArrays.Ref preActivations,
@@ -71,7 +72,8 @@ public final class DynamicRnn {
     }
 
     Shape unitsShape = Shape.of(-1, cell.units());
-    Shape gatesShape = Shape.of(-1, (long) cell.gateCount() * cell.units());
+    long gateWidth = (long) cell.gateCount() * cell.units();
+    Shape gatesShape = Shape.of(-1, gateWidth);
     // One flow value orders every TensorArray access of the loop (a flow is only an ordering
     // token), so the arrays cost one loop variable each plus one shared flow.
     TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
@@ -83,16 +85,26 @@ public final class DynamicRnn {
       stateArrays.add(array.handle());
       flow0 = TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i), flow0);
     }
-    // Variables enter the loop as values: a float_ref loop variable is rejected by the C API.
-    Operand<TFloat32> kernel = tf.identity(weights.kernel());
-    Operand<TFloat32> bias = tf.identity(weights.bias());
+    // The input's part of every step's pre-activation, x @ kernel_x + bias, is one
+    // [time * batch, input] matmul before the loop; the loop multiplies only h @ kernel_h.
+    // (Slices of the variables are values: a float_ref loop variable is rejected by the C API.)
+    Operand<TFloat32> inputKernel = tf.slice(weights.kernel(),
+        tf.constant(new int[] {0, 0}), tf.constant(new int[] {cell.inputSize(), -1}));
+    Operand<TFloat32> recurrentKernel = tf.slice(weights.kernel(),
+        tf.constant(new int[] {cell.inputSize(), 0}), tf.constant(new int[] {-1, -1}));
+    Operand<TFloat32> inputRows =
+        tf.reshape(timeMajor, tf.constant(new long[] {-1, cell.inputSize()}));
+    Operand<TFloat32> projected = tf.reshape(
+        tf.nn.biasAdd(tf.linalg.matMul(inputRows, inputKernel), weights.bias()),
+        tf.stack(List.of(timeSteps, batch, tf.constant((int) gateWidth))));
 
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.constant(0));
-    Loop.Slot x = loop.add(timeMajor);
+    Loop.Slot x = loop.add(projected);
     Loop.Slot length = loop.add(lengths);
-    Loop.Slot kernelSlot = loop.add(kernel);
-    Loop.Slot biasSlot = loop.add(bias);
+    Operand<TInt32> shortestLength = tf.min(lengths, tf.constant(0));
+    Loop.Slot shortest = loop.add(shortestLength);
+    Loop.Slot kernelSlot = loop.add(recurrentKernel);
     List<Loop.Slot> state = loop.addAll(state0);
     Loop.Slot preActivationHandle = loop.add(preActivationArray.handle());
     List<Loop.Slot> stateHandles = loop.addAll(stateArrays);
@@ -106,21 +118,26 @@ public final class DynamicRnn {
                 b.gather(b.shape(v.floats(x)), b.constant(0), b.constant(0))),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
-              Operand<TFloat32> input = b.gather(v.floats(x), t, b.constant(0));
               List<Operand<TFloat32>> previous = v.floats(state);
-              RnnCell.Step step =
-                  cell.step(
-                      b, new RnnCell.CellWeights(v.floats(kernelSlot), v.floats(biasSlot)),
-                      input, previous);
-              // [batch, 1]: tf.select is SelectV2, which broadcasts; TF1's where selected rows.
-              Operand<TBool> inSequence =
-                  b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              Operand<TFloat32> preActivation = b.math.add(
+                  b.gather(v.floats(x), t, b.constant(0)),
+                  b.linalg.matMul(previous.get(cell.hiddenStateIndex()), v.floats(kernelSlot)));
+              RnnCell.Step step = cell.activate(b, preActivation, previous);
+              // While every row is inside its sequence (always, without sequence_length) the new
+              // state is taken as is; after the shortest sequence ends, rows past their end
+              // carry their state: [batch, 1] SelectV2 masks, which broadcast.
+              Cond allRunning = new Cond(b, b.math.less(t, v.ints(shortest)));
+              Operand<TBool> inSequence = b.expandDims(
+                  b.math.less(allRunning.ifFalse(t), allRunning.ifFalse(v.ints(length))),
+                  b.constant(-1));
               Operand<TInt32> nextTime = b.math.add(t, b.constant(1));
               Operand<TFloat32> f = TensorArrays.write(
                   b, v.get(preActivationHandle), t, step.preActivation(), v.floats(flow));
               for (int i = 0; i < state.size(); i++) {
-                Operand<TFloat32> carried =
-                    b.select(inSequence, step.state().get(i), previous.get(i));
+                var computed = allRunning.route(step.state().get(i));
+                Operand<TFloat32> carried = allRunning.merge(computed.outputTrue(),
+                    b.select(inSequence, computed.outputFalse(),
+                        allRunning.ifFalse(previous.get(i))));
                 next.set(state.get(i), carried);
                 f = TensorArrays.write(b, v.get(stateHandles.get(i)), nextTime, carried, f);
               }
@@ -149,7 +166,7 @@ public final class DynamicRnn {
       finalState.add(tf.identity(last.floats(s)));
     }
     Tape tape =
-        new Tape(cell, weights.kernel(), timeMajor, lengths, timeSteps, state0,
+        new Tape(cell, weights.kernel(), timeMajor, lengths, shortestLength, timeSteps, state0,
             new TensorArrays.Ref(last.get(preActivationHandle), lastFlow), recordedStates);
     return new Result(outputs, finalState, tape);
   }

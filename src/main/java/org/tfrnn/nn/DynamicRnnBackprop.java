@@ -72,6 +72,7 @@ public final class DynamicRnnBackprop {
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
     Loop.Slot length = loop.add(tape.sequenceLength());
+    Loop.Slot shortest = loop.add(tape.shortestSequence());
     Loop.Slot recurrent = loop.add(recurrentKernel);
     Loop.Slot outputGrad =
         outputsGradientTimeMajor == null ? null : loop.add(outputsGradientTimeMajor);
@@ -99,8 +100,11 @@ public final class DynamicRnnBackprop {
                 previous.add(TensorArrays.read(b, v.get(recorded), t, f));
                 current.add(TensorArrays.read(b, v.get(recorded), afterT, f));
               }
-              Operand<TBool> inSequence =
-                  b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              // As in the forward loop: masks only once the shortest sequence has ended.
+              Cond allRunning = new Cond(b, b.math.less(t, v.ints(shortest)));
+              Operand<TBool> inSequence = b.expandDims(
+                  b.math.less(allRunning.ifFalse(t), allRunning.ifFalse(v.ints(length))),
+                  b.constant(-1));
               Operand<TFloat32> outputGradient =
                   outputGrad == null ? null : b.gather(v.floats(outputGrad), t, b.constant(0));
 
@@ -110,26 +114,31 @@ public final class DynamicRnnBackprop {
               List<Operand<TFloat32>> carried = new ArrayList<>();
               for (int i = 0; i < stateGradient.size(); i++) {
                 Operand<TFloat32> g = v.floats(stateGradient.get(i));
-                Operand<TFloat32> zeros = b.zerosLike(g);
                 Operand<TFloat32> arriving =
                     i == hidden && outputGradient != null ? b.math.add(g, outputGradient) : g;
-                intoCell.add(b.select(inSequence, arriving, zeros));
-                carried.add(b.select(inSequence, zeros, g));
+                var routed = allRunning.route(arriving);
+                Operand<TFloat32> someEnded = routed.outputFalse();
+                intoCell.add(allRunning.merge(routed.outputTrue(),
+                    b.select(inSequence, someEnded, b.zerosLike(someEnded))));
+                Operand<TFloat32> gIfSomeEnded = allRunning.ifFalse(g);
+                carried.add(b.select(inSequence, b.zerosLike(gIfSomeEnded), gIfSomeEnded));
               }
               RnnCell.BackwardStep step = cell.backward(
                   b, TensorArrays.read(b, v.get(preActivations), t, f), previous, current, intoCell);
               Operand<TFloat32> dPre = step.preActivationGradient();
               for (int i = 0; i < stateGradient.size(); i++) {
-                Operand<TFloat32> g = carried.get(i);
-                Operand<TFloat32> throughCell = step.previousStateGradient().get(i);
-                if (throughCell != null) {
-                  g = b.math.add(throughCell, g);
-                }
+                Operand<TFloat32> g = step.previousStateGradient().get(i);
                 if (i == hidden) {
-                  g = b.math.add(g, b.linalg.matMul(dPre, v.floats(recurrent),
-                      MatMul.transposeB(true)));
+                  Operand<TFloat32> throughKernel =
+                      b.linalg.matMul(dPre, v.floats(recurrent), MatMul.transposeB(true));
+                  g = g == null ? throughKernel : b.math.add(g, throughKernel);
                 }
-                next.set(stateGradient.get(i), g);
+                if (g == null) {
+                  g = b.zerosLike(v.floats(stateGradient.get(i)));
+                }
+                var routed = allRunning.route(g);
+                next.set(stateGradient.get(i), allRunning.merge(routed.outputTrue(),
+                    b.math.add(routed.outputFalse(), carried.get(i))));
               }
               next.set(flow, TensorArrays.write(b, v.get(preActivationGradient), t, dPre, f));
               next.set(time, b.math.sub(t, b.constant(1)));

@@ -1,5 +1,6 @@
 package org.tfrnn.nn;
 
+import java.util.Arrays;
 import java.util.List;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
@@ -43,10 +44,26 @@ public interface RnnCell {
   }
 
   /**
-   * One forward step. {@code tf} may belong to a while-loop body graph, so every tensor the step
-   * uses comes in as an argument.
+   * One forward step: {@code pre = concat([x, h]) @ kernel + bias}, then {@link #activate}. {@code
+   * tf} may belong to a while-loop body graph, so every tensor the step uses comes in as an
+   * argument.
    */
-  Step step(Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state);
+  default Step step(
+      Ops tf, CellWeights weights, Operand<TFloat32> input, List<Operand<TFloat32>> state) {
+    Operand<TFloat32> h = state.get(hiddenStateIndex());
+    Operand<TFloat32> preActivation =
+        tf.nn.biasAdd(
+            tf.linalg.matMul(tf.concat(Arrays.asList(input, h), tf.constant(1)), weights.kernel()),
+            weights.bias());
+    return activate(tf, preActivation, state);
+  }
+
+  /**
+   * The step after the matmul: the cell's nonlinearity on {@code preActivation} [batch,
+   * gates*units]. The while loop computes the pre-activation itself, the input's part for all
+   * steps at once before the loop.
+   */
+  Step activate(Ops tf, Operand<TFloat32> preActivation, List<Operand<TFloat32>> state);
 
   /**
    * The backward step at one time: given the stored pre-activation, the previous and new states

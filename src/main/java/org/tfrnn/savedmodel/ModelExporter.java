@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
@@ -22,6 +23,9 @@ import org.tensorflow.Signature;
  * half model where a server or a later run would pick it up, and no earlier version is touched.
  */
 public final class ModelExporter {
+  /** Staging directories are {@code .export-<pid>-<uuid>}. */
+  static final String STAGING_PREFIX = ".export-";
+
   private ModelExporter() {}
 
   /** Exports to {@code base/<highest existing version + 1>} and returns that directory. */
@@ -31,7 +35,8 @@ public final class ModelExporter {
       throw new IllegalArgumentException("a SavedModel needs at least one signature");
     }
     Files.createDirectories(base);
-    Path staging = base.resolve(".export-" + UUID.randomUUID());
+    removeLeftoverExports(base);
+    Path staging = base.resolve(STAGING_PREFIX + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
     try {
       SavedModelBundle.exporter(staging.toString())
           .withSession(session)
@@ -50,6 +55,27 @@ public final class ModelExporter {
       if (Files.exists(staging)) { // gone after the rename
         // ALLOW_INSECURE: where the file system has no SecureDirectoryStream (Windows).
         MoreFiles.deleteRecursively(staging, RecursiveDeleteOption.ALLOW_INSECURE);
+      }
+    }
+  }
+
+  /**
+   * Deletes the staging directories of exports whose process is gone (killed mid-export); those of
+   * a live process, possibly exporting right now, are left alone.
+   */
+  private static void removeLeftoverExports(Path base) throws IOException {
+    try (Stream<Path> children = Files.list(base)) {
+      for (Path child : children.toList()) {
+        String name = child.getFileName().toString();
+        if (!name.startsWith(STAGING_PREFIX) || !Files.isDirectory(child)) {
+          continue;
+        }
+        String pid = name.substring(STAGING_PREFIX.length()).split("-", 2)[0];
+        boolean alive = pid.chars().allMatch(Character::isDigit) && !pid.isEmpty()
+            && ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        if (!alive) {
+          MoreFiles.deleteRecursively(child, RecursiveDeleteOption.ALLOW_INSECURE);
+        }
       }
     }
   }

@@ -50,9 +50,15 @@ public final class ModelVersions {
 
   /**
    * TensorFlow loads a SavedModel whose checkpoint is missing without complaint and fails only
-   * when a variable is read; this fails at load time instead, naming what is missing.
+   * when a variable is read; this fails at load time instead, naming what is missing. An empty
+   * {@code saved_model.pb} is said to be empty.
    */
   public static void requireVariablesIfNeeded(Path model) throws IOException {
+    if (Files.size(model.resolve(SAVED_MODEL_FILE)) == 0) {
+      // TensorFlow parses an empty file as a model with no graph and fails later, obscurely.
+      throw new IOException("cannot load the SavedModel at " + model + ": " + SAVED_MODEL_FILE
+          + " is empty (0 bytes)");
+    }
     Path index = model.resolve("variables").resolve("variables.index");
     if (Files.isRegularFile(index)) {
       return;

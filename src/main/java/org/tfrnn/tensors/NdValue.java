@@ -34,7 +34,7 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
     int length = switch (dtype) {
       case DT_FLOAT -> ((float[]) data).length;
       case DT_DOUBLE -> ((double[]) data).length;
-      case DT_INT32 -> ((int[]) data).length;
+      case DT_INT32, DT_UINT8 -> ((int[]) data).length;
       case DT_INT64 -> ((long[]) data).length;
       case DT_BOOL -> ((boolean[]) data).length;
       case DT_STRING -> ((byte[][]) data).length;
@@ -87,8 +87,9 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
     return (double[]) requireType(DataType.DT_DOUBLE);
   }
 
+  /** The values of an int32 array, or of a uint8 one (as read from a .npy file) widened. */
   public int[] ints() {
-    return (int[]) requireType(DataType.DT_INT32);
+    return (int[]) requireType(dtype == DataType.DT_UINT8 ? DataType.DT_UINT8 : DataType.DT_INT32);
   }
 
   public long[] longs() {

@@ -15,7 +15,8 @@ import org.tensorflow.proto.DataType;
 
 /**
  * NumPy's {@code .npy} format (version 1 and 2 headers, C order, little-endian): how the Python
- * side hands arrays to Java and back. Supports float32, float64, int32, int64 and bool.
+ * side hands arrays to Java and back. Supports float32, float64, int32, int64 and bool, and reads
+ * uint8 (as ints, dtype DT_UINT8).
  */
 public final class Npy {
   private static final byte[] MAGIC = {(byte) 0x93, 'N', 'U', 'M', 'P', 'Y'};
@@ -60,7 +61,7 @@ public final class Npy {
     int width = switch (descr) {
       case "<f4", "<i4" -> 4;
       case "<f8", "<i8" -> 8;
-      case "|b1" -> 1;
+      case "|b1", "|u1" -> 1;
       default -> throw new IOException(file + ": unsupported dtype '" + descr + "'");
     };
     if (data.remaining() != (long) n * width) {
@@ -87,6 +88,13 @@ public final class Npy {
         long[] v = new long[n];
         data.asLongBuffer().get(v);
         yield NdValue.ofLongs(v, shape);
+      }
+      case "|u1" -> {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+          v[i] = data.get(i) & 0xFF;
+        }
+        yield new NdValue(DataType.DT_UINT8, shape, v);
       }
       default -> {
         boolean[] v = new boolean[n];

@@ -1,5 +1,7 @@
 package org.tfrnn.train;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.function.IntPredicate;
 import org.tensorflow.Operand;
@@ -31,38 +33,84 @@ public final class Trainer {
    * @param reportAfterStep which one-based steps get a minibatch loss/accuracy report
    * @param stepsPerEpoch if positive, train and test accuracy are reported after every that many
    *     steps (notebook 002's per-epoch log)
+   * @param firstStep the one-based step to start at: 1, or one past a restored checkpoint's
    */
-  public record Plan(int batchSize, int steps, IntPredicate reportAfterStep, int stepsPerEpoch) {
+  public record Plan(int batchSize, int steps, IntPredicate reportAfterStep, int stepsPerEpoch,
+      int firstStep) {
     public Plan {
       if (batchSize <= 0 || steps <= 0) {
         throw new IllegalArgumentException(
             "batch size and steps must be positive, got " + batchSize + " and " + steps);
       }
+      if (firstStep < 1) {
+        throw new IllegalArgumentException("the first step is 1 or later, got " + firstStep);
+      }
+    }
+
+    public Plan(int batchSize, int steps, IntPredicate reportAfterStep, int stepsPerEpoch) {
+      this(batchSize, steps, reportAfterStep, stepsPerEpoch, 1);
+    }
+
+    public Plan startingAt(int step) {
+      return new Plan(batchSize, steps, reportAfterStep, stepsPerEpoch, step);
     }
   }
 
-  /** How the run went; {@code seconds} covers training steps only, not reports. */
-  public record Summary(int steps, double seconds) {
+  /** Runs after every training step: checkpoints, validation, a stop request. */
+  public interface StepHook {
+    /** After one-based step {@code step}; returns true to stop training after it. */
+    boolean afterStep(int step) throws IOException;
+
+    StepHook NONE = step -> false;
+  }
+
+  /**
+   * How the run went; {@code seconds} covers training steps only, not reports.
+   *
+   * @param steps steps run by this call; {@code lastStep} the last one's one-based number
+   * @param stopped true if a hook stopped training before the plan's last step
+   */
+  public record Summary(int steps, double seconds, int lastStep, boolean stopped) {
     public double millisPerStep() {
       return steps == 0 ? 0 : seconds * 1000 / steps;
     }
   }
 
+  /** Mean loss and accuracy over a whole split. */
+  public record Metrics(double loss, double accuracy) {}
+
   /** Trains on {@code data.train()}; notebook 002's per-epoch report also evaluates the test split. */
   public Summary train(SequenceDataset data, Plan plan, TrainingListener listener) {
+    try {
+      return train(data, plan, listener, StepHook.NONE);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Trains from {@code plan.firstStep()} to {@code plan.steps()}, calling {@code hook} after every
+   * step; stops early when the hook says so.
+   */
+  public Summary train(SequenceDataset data, Plan plan, TrainingListener listener, StepHook hook)
+      throws IOException {
     requireFits(data);
     if (plan.batchSize() > data.train().size()) {
       throw new IllegalArgumentException("batch size " + plan.batchSize()
           + " is larger than the training split (" + data.train().size() + " examples)");
     }
     long trainingNanos = 0;
-    for (int step = 1; step <= plan.steps(); step++) {
+    int lastStep = plan.firstStep() - 1;
+    boolean stopped = false;
+    for (int step = plan.firstStep(); step <= plan.steps() && !stopped; step++) {
       Batch batch = data.train().nextBatch(plan.batchSize());
       try (Tensor x = images(batch); Tensor y = labels(batch)) {
         long start = System.nanoTime();
         try (Result ignored = session.runner().feed(model.images(), x).feed(model.labels(), y)
             .addTarget(model.trainOp()).run()) {
-          trainingNanos += System.nanoTime() - start;
+          long nanos = System.nanoTime() - start;
+          trainingNanos += nanos;
+          listener.onStep(step, nanos / 1e9);
         }
         if (plan.reportAfterStep().test(step)) {
           try (Result r = session.runner().feed(model.images(), x).feed(model.labels(), y)
@@ -77,8 +125,26 @@ public final class Trainer {
             evaluate(data.train(), data.train().size()).accuracy(),
             evaluate(data.test(), data.test().size()).accuracy());
       }
+      lastStep = step;
+      stopped = hook.afterStep(step) && step < plan.steps();
     }
-    return new Summary(plan.steps(), trainingNanos / 1e9);
+    return new Summary(lastStep - plan.firstStep() + 1, trainingNanos / 1e9, lastStep, stopped);
+  }
+
+  /** The loss and accuracy on every example of {@code split}, in batches. */
+  public Metrics measure(DataSplit split) {
+    double lossSum = 0;
+    double accuracySum = 0;
+    for (int from = 0; from < split.size(); from += EVALUATION_BATCH) {
+      Batch batch = split.batch(from, Math.min(split.size(), from + EVALUATION_BATCH));
+      try (Tensor x = images(batch); Tensor y = labels(batch);
+          Result r = session.runner().feed(model.images(), x).feed(model.labels(), y)
+              .fetch(model.loss()).fetch(model.accuracy()).run()) {
+        lossSum += (double) Tensors.scalar(r.get(0)) * batch.size();
+        accuracySum += (double) Tensors.scalar(r.get(1)) * batch.size();
+      }
+    }
+    return new Metrics(lossSum / split.size(), accuracySum / split.size());
   }
 
   /** Predictions for the first {@code count} examples of {@code split}, in batches. */

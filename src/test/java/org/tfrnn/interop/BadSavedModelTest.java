@@ -51,6 +51,15 @@ class BadSavedModelTest {
   }
 
   @Test
+  void emptyGraphFileIsSaidToBeEmpty(@TempDir Path tmp) throws IOException {
+    copyModel(tmp);
+    Files.write(tmp.resolve("saved_model.pb"), new byte[0]);
+    IOException e = assertThrows(IOException.class, () -> Predictor.open(tmp));
+    assertEquals("cannot load the SavedModel at " + tmp + ": saved_model.pb is empty (0 bytes)",
+        e.getMessage());
+  }
+
+  @Test
   void missingVariables(@TempDir Path tmp) throws IOException {
     copyModel(tmp);
     try (var files = Files.list(tmp.resolve("variables"))) {

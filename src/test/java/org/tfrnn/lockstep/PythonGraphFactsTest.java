@@ -56,6 +56,10 @@ class PythonGraphFactsTest {
   private static final String SEQUENCE_LENGTH = "Java's while-loop models take an optional"
       + " `sequence_length` (PlaceholderWithDefault, full length) and zero the outputs past it"
       + " (SelectV2, ZerosLike), for the serving_with_sequence_length signature";
+  private static final String HOISTED = "Java's loop computes x·W_x + b for all steps as one"
+      + " matmul before the loop (MatMul, Slice of the kernel, Reshape) and only h·W_h inside";
+  private static final String ALL_RUNNING = "Java's loops skip the sequence_length masks while"
+      + " time < min(sequence_length) (Min, Less, and a Switch/Merge per state)";
   private static final String LAST_STEP = "Java's while-loop models accept any number of time"
       + " steps, so the head gathers the last step instead of split(outputs, 28, axis=1)[-1] and"
       + " reshape";
@@ -77,18 +81,19 @@ class PythonGraphFactsTest {
       "Add", ADD, "AddV2", ADD,
       "Identity", IDENTITY + "; " + LOOP_VARIABLES,
       "Const", CONST,
-      "Enter", LOOP_VARIABLES, "Exit", LOOP_VARIABLES, "Merge", LOOP_VARIABLES,
-      "Switch", LOOP_VARIABLES, "NextIteration", LOOP_VARIABLES,
+      "Enter", LOOP_VARIABLES, "Exit", LOOP_VARIABLES, "Merge", LOOP_VARIABLES + "; " + ALL_RUNNING,
+      "Switch", LOOP_VARIABLES + "; " + ALL_RUNNING, "NextIteration", LOOP_VARIABLES,
       "TensorArrayV3", LOOP_INPUT + "; " + TAPE, "TensorArrayScatterV3", LOOP_INPUT,
       "TensorArrayReadV3", LOOP_INPUT, "TensorArrayWriteV3", TAPE,
       "GatherV2", LOOP_INPUT + "; " + LAST_STEP + "; " + ZERO_STATE,
       "Maximum", LOOP_BOUND, "Minimum", LOOP_BOUND, "LogicalAnd", LOOP_BOUND,
-      "Range", LOOP_BOUND, "Less", LOOP_BOUND,
+      "Range", LOOP_BOUND, "Less", LOOP_BOUND + "; " + ALL_RUNNING, "Min", ALL_RUNNING,
+      "MatMul", HOISTED,
       "PlaceholderWithDefault", SEQUENCE_LENGTH, "SelectV2", SEQUENCE_LENGTH,
       "ZerosLike", SEQUENCE_LENGTH,
-      "Split", LAST_STEP, "Reshape", LAST_STEP + "; " + CROSS_ENTROPY,
-      "Slice", CROSS_ENTROPY, "Sub", CROSS_ENTROPY + "; " + LAST_STEP,
-      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE, "Pack", CROSS_ENTROPY + "; " + ZERO_STATE,
+      "Split", LAST_STEP, "Reshape", LAST_STEP + "; " + CROSS_ENTROPY + "; " + HOISTED,
+      "Slice", CROSS_ENTROPY + "; " + HOISTED, "Sub", CROSS_ENTROPY + "; " + LAST_STEP,
+      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED,
       "ExpandDims", ZERO_STATE + "; " + SEQUENCE_LENGTH,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
 
@@ -96,16 +101,17 @@ class PythonGraphFactsTest {
   static final Map<String, String> WHILE_RNN = ordered(
       "Add", ADD, "AddV2", ADD,
       "Identity", IDENTITY + "; " + LOOP_VARIABLES,
-      "Const", CONST,
-      "Enter", LOOP_VARIABLES, "Merge", LOOP_VARIABLES, "Switch", LOOP_VARIABLES,
+      "Enter", LOOP_VARIABLES, "Merge", LOOP_VARIABLES + "; " + ALL_RUNNING,
+      "Switch", LOOP_VARIABLES + "; " + ALL_RUNNING,
       "NextIteration", LOOP_VARIABLES,
       "TensorArrayV3", LOOP_INPUT, "TensorArrayScatterV3", LOOP_INPUT,
       "TensorArrayReadV3", LOOP_INPUT,
       "GatherV2", LOOP_INPUT + "; " + ZERO_STATE,
       "Maximum", LOOP_BOUND, "Minimum", LOOP_BOUND, "LogicalAnd", LOOP_BOUND,
-      "Range", LOOP_BOUND,
+      "Range", LOOP_BOUND, "Less", ALL_RUNNING, "Min", ALL_RUNNING,
+      "MatMul", HOISTED, "Reshape", HOISTED, "Slice", HOISTED,
       "PlaceholderWithDefault", SEQUENCE_LENGTH, "SelectV2", SEQUENCE_LENGTH,
-      "ConcatV2", ZERO_STATE, "Pack", ZERO_STATE, "Fill", ZERO_STATE, "Shape", ZERO_STATE,
+      "ConcatV2", ZERO_STATE + "; " + HOISTED, "Pack", ZERO_STATE, "Fill", ZERO_STATE, "Shape", ZERO_STATE,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
 
   static Stream<String> presets() {

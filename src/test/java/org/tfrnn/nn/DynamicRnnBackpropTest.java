@@ -42,17 +42,26 @@ class DynamicRnnBackpropTest {
     return total;
   }
 
-  /** useOutputs=false: a loss on the final state only (notebook 002), no gradient into outputs. */
+  /**
+   * useOutputs=false: a loss on the final state only (notebook 002), no gradient into outputs.
+   * Lengths (TIME is 5): none fed; all full (the loops' unmasked branch only); "5 5 4" (unmasked
+   * until the last step); "5 3 1" and "5 0 2" (masked from the first or second step on).
+   */
   @ParameterizedTest(name = "{0}, lengths={1}, outputs used={2}")
-  @CsvSource({"LSTM,false,true", "LSTM,true,true", "RNN,false,true", "RNN,true,true",
-      "LSTM,true,false", "RNN,true,false"})
-  void bpttEqualsAutodiffOfStaticUnroll(ReferenceRnn.Kind kind, boolean withLengths,
+  @CsvSource({"LSTM,-,true", "LSTM,5 3 1,true", "RNN,-,true", "RNN,5 3 1,true",
+      "LSTM,5 3 1,false", "RNN,5 3 1,false", "LSTM,5 5 5,true", "LSTM,5 5 4,true",
+      "RNN,5 5 4,false", "LSTM,5 0 2,true", "RNN,5 0 2,true"})
+  void bpttEqualsAutodiffOfStaticUnroll(ReferenceRnn.Kind kind, String lengthList,
       boolean useOutputs) {
     RnnCell cell = RnnForwardTest.cellOf(kind);
     int units = cell.units();
+    boolean withLengths = !lengthList.equals("-");
+    int[] lengths = withLengths
+        ? java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray()
+        : null;
     try (RnnGraph graph = new RnnGraph(cell, TIME)) {
       Ops tf = graph.tf;
-      RnnForwardTest.feedRandom(graph, 21, withLengths ? new int[] {TIME, 3, 1} : null);
+      RnnForwardTest.feedRandom(graph, 21, lengths);
       TestData data = new TestData(22);
       List<Operand<TFloat32>> projections = new ArrayList<>();
       projections.add(tf.constant(org.tensorflow.ndarray.Shape.of(BATCH, TIME, units),

@@ -98,10 +98,16 @@ class RnnForwardTest {
     }
   }
 
-  @ParameterizedTest
-  @EnumSource(ReferenceRnn.Kind.class)
-  void whileLoopWithSequenceLengthsMatchesPlainJava(ReferenceRnn.Kind kind) {
-    int[] lengths = {TIME, 2, 0};
+  /**
+   * "5 2 0": rows past their end from the first step; "5 5 3": every row running (the loop's
+   * unmasked branch) until step 3, then one row carried.
+   */
+  @ParameterizedTest(name = "{0}, lengths={1}")
+  @org.junit.jupiter.params.provider.CsvSource({"LSTM,5 2 0", "RNN,5 2 0", "LSTM,5 5 3",
+      "RNN,5 5 3"})
+  void whileLoopWithSequenceLengthsMatchesPlainJava(ReferenceRnn.Kind kind, String lengthList) {
+    int[] lengths =
+        java.util.Arrays.stream(lengthList.split(" ")).mapToInt(Integer::parseInt).toArray();
     try (RnnGraph graph = new RnnGraph(cellOf(kind), TIME)) {
       Fed fed = feedRandom(graph, 13, lengths);
       DynamicRnn.Result looped = graph.dynamicRnn(true, false);
