@@ -9,6 +9,7 @@ variables are exactly the ones a TF1 checkpoint of that notebook holds and Java 
     dynamic_lstm     notebook 001           x -> dynamic_rnn(BasicLSTMCell(128)) -> last output -> same head
     basic_rnn_dense  notebook 002           x -> dynamic_rnn(BasicRNNCell(100)) -> layers.dense(state, 10),
                                             int32 labels, sparse softmax cross-entropy
+    stacked_lstm     Java preset `best`     static_lstm with layers=2: MultiRNNCell([BasicLSTMCell(128)] * 2)
     static_basic_rnn_dense                  the same with static_rnn (benchmark only, not in BUILDERS)
 
 NOTEBOOKS maps each Java preset (notebook-000 ... notebook-004, best) to its builder, the builder's
@@ -73,6 +74,7 @@ class Schedule:
     decay_steps: int | None = None
     decay_rate: float | None = None
     global_step: str | None = None
+    clip_norm: float | None = None      # tf.clip_by_global_norm of the gradients, if set
 
     def with_learning_rate(self, rate: float) -> "Schedule":
         return replace(self, learning_rate=rate)
@@ -160,7 +162,13 @@ def _finish(name, notebook, graph, x, labels, sparse, logits, probabilities, los
     if train:
         # Created after the model, as notebook 004 does: so it is Variable_2 there.
         global_step = _global_step(schedule.global_step)
-        train_op = _optimizer(schedule, global_step).minimize(loss, global_step=global_step)
+        optimizer = _optimizer(schedule, global_step)
+        if schedule.clip_norm is None:
+            train_op = optimizer.minimize(loss, global_step=global_step)
+        else:
+            gradients, variables = zip(*optimizer.compute_gradients(loss))
+            clipped, _ = tf1.clip_by_global_norm(gradients, schedule.clip_norm)
+            train_op = optimizer.apply_gradients(zip(clipped, variables), global_step=global_step)
     return NotebookGraph(name, notebook, graph, x, labels, sparse, logits, probabilities, classes,
                          loss, accuracy, train_op, model_variables, global_step)
 
@@ -176,12 +184,23 @@ OUTPUT_INITIALIZERS = {
 }
 
 
+STACKED_LSTM_VARIABLES = ("Variable", "Variable_1",
+                          "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/kernel",
+                          "rnn/multi_rnn_cell/cell_0/basic_lstm_cell/bias",
+                          "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/kernel",
+                          "rnn/multi_rnn_cell/cell_1/basic_lstm_cell/bias")
+
+
 def static_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001,
-                input_slicing: str = "unstack", initializers: str = "random_normal") -> NotebookGraph:
+                input_slicing: str = "unstack", initializers: str = "random_normal",
+                layers: int = 1) -> NotebookGraph:
     """Notebooks 000, 003 and 004: BasicLSTMCell(128) unrolled by static_rnn.
 
     input_slicing: "unstack" (000, 004: tf.unstack(X, 28, 1)) or "transpose_reshape_split" (003:
-    transpose [1, 0, 2], reshape [-1, 28], split into 28 along axis 0)."""
+    transpose [1, 0, 2], reshape [-1, 28], split into 28 along axis 0).
+    layers: 1 (the notebooks), or 2 (the Java preset `best`: MultiRNNCell of two BasicLSTMCell(128))."""
+    if layers not in (1, 2):
+        raise ValueError(f"layers must be 1 or 2, got {layers}")
     weights_init, bias_init = OUTPUT_INITIALIZERS[initializers]
     graph = tf.Graph()
     with graph.as_default():
@@ -200,7 +219,9 @@ def static_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_000
             x = tf.split(x, TIMESTEPS, 0)
         else:
             raise ValueError(f"unknown input slicing {input_slicing!r}")
-        lstm_cell = tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0)
+        lstm_cell = (tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) if layers == 1 else
+                     tf1.nn.rnn_cell.MultiRNNCell(
+                         [tf1.nn.rnn_cell.BasicLSTMCell(128, forget_bias=1.0) for _ in range(layers)]))
         outputs, states = tf1.nn.static_rnn(lstm_cell, x, dtype=tf.float32)
         logits = tf.matmul(outputs[-1], weights["out"]) + biases["out"]
 
@@ -208,8 +229,16 @@ def static_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_000
         loss_op = tf.reduce_mean(tf1.nn.softmax_cross_entropy_with_logits(logits=logits, labels=Y))
         correct_pred = tf.equal(tf.argmax(prediction, 1), tf.argmax(Y, 1))
         accuracy = tf.reduce_mean(tf.cast(correct_pred, tf.float32))
-        return _finish("static_lstm", "000/003/004", graph, X, Y, False, logits, prediction, loss_op,
-                       accuracy, LSTM_VARIABLES, train, schedule)
+        return _finish("static_lstm" if layers == 1 else "stacked_lstm",
+                       "000/003/004" if layers == 1 else "ours (best)", graph, X, Y, False, logits,
+                       prediction, loss_op, accuracy,
+                       LSTM_VARIABLES if layers == 1 else STACKED_LSTM_VARIABLES, train, schedule)
+
+
+def stacked_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001,
+                 initializers: str = "glorot_zeros") -> NotebookGraph:
+    """The Java preset `best`'s graph: static_lstm with two stacked cells (MultiRNNCell)."""
+    return static_lstm(train, seed, schedule, initializers=initializers, layers=2)
 
 
 def dynamic_lstm(train: bool = True, seed: int = 0, schedule: Schedule = ADAM_0001) -> NotebookGraph:
@@ -283,6 +312,7 @@ BUILDERS: dict[str, Callable[..., NotebookGraph]] = {
     "static_lstm": static_lstm,
     "dynamic_lstm": dynamic_lstm,
     "basic_rnn_dense": basic_rnn_dense,
+    "stacked_lstm": stacked_lstm,
 }
 
 
@@ -310,8 +340,9 @@ NOTEBOOKS: dict[str, Notebook] = {n.preset: n for n in (
     Notebook("notebook-004", "static_lstm", {"initializers": "truncated_normal_constant"},
              Schedule("Adam", 0.5, 100, 1000, decay_steps=10000, decay_rate=0.9, global_step="tf.Variable")),
     # Not a notebook: the Java preset `best`, written the way a TF1 notebook would write it.
-    Notebook("best", "static_lstm", {"initializers": "glorot_zeros"},
-             Schedule("Adam", 0.002, 128, 6000, decay_steps=3000, decay_rate=0.5, global_step="get_or_create")),
+    Notebook("best", "static_lstm", {"initializers": "glorot_zeros", "layers": 2},
+             Schedule("Adam", 0.002, 128, 6000, decay_steps=2000, decay_rate=0.5, global_step="get_or_create",
+                      clip_norm=5.0)),
 )}
 
 

@@ -1,6 +1,6 @@
 """Continues training a notebook model in Python from a checkpoint (e.g. one Java wrote).
 
-    python train_from_checkpoint.py --model static_lstm|dynamic_lstm|basic_rnn_dense \\
+    python train_from_checkpoint.py --model static_lstm|dynamic_lstm|basic_rnn_dense|stacked_lstm \\
         --checkpoint PREFIX --data-dir DIR --steps N [--save-dir DIR]
 
 Builds the notebook graph (notebook_graphs.py), restores only the model variables, by their TF1

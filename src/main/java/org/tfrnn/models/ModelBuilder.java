@@ -22,11 +22,13 @@ import org.tfrnn.nn.DynamicRnnBackprop;
 import org.tfrnn.nn.Gradients;
 import org.tfrnn.nn.Initializer;
 import org.tfrnn.nn.Losses;
+import org.tfrnn.nn.MultiRnnCell;
 import org.tfrnn.nn.RnnCell;
 import org.tfrnn.nn.Seeds;
 import org.tfrnn.nn.StaticRnn;
 import org.tfrnn.nn.Variables;
 import org.tfrnn.train.AdamOptimizer;
+import org.tfrnn.train.GlobalNormClipping;
 import org.tfrnn.train.GradientDescentOptimizer;
 import org.tfrnn.train.Tf1Optimizer;
 
@@ -72,7 +74,11 @@ public final class ModelBuilder {
 
     Ops rnnScope = tf.withSubScope("rnn");
     Ops cellScope = rnnScope.withSubScope(cell.scopeName());
-    RnnCell.CellWeights cellWeights = cell.createWeights(cellScope, variables);
+    boolean stacked = spec.layers() > 1;
+    MultiRnnCell multiCell = stacked ? spec.multiRnnCell() : null;
+    RnnCell.CellWeights cellWeights = stacked ? null : cell.createWeights(cellScope, variables);
+    List<RnnCell.CellWeights> stackWeights =
+        stacked ? multiCell.createWeights(rnnScope, variables) : null;
 
     Operand<TInt32> sequenceLength = null;
     Operand<TFloat32> rnnOutput;
@@ -90,10 +96,14 @@ public final class ModelBuilder {
           : loop.finalState().get(cell.hiddenStateIndex());
     } else {
       List<Operand<TFloat32>> steps = timeSteps(tf, spec, x);
-      StaticRnn.Result unrolled = StaticRnn.unroll(cellScope, cell, cellWeights, steps);
+      StaticRnn.Result unrolled = stacked
+          ? StaticRnn.unroll(rnnScope.withSubScope(MultiRnnCell.SCOPE), multiCell, stackWeights,
+              steps)
+          : StaticRnn.unroll(cellScope, cell, cellWeights, steps);
+      int hidden = stacked ? multiCell.hiddenStateIndex() : cell.hiddenStateIndex();
       rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
           ? unrolled.lastOutput()
-          : unrolled.finalState().get(cell.hiddenStateIndex());
+          : unrolled.finalState().get(hidden);
     }
 
     Operand<TFloat32> logits;
@@ -137,11 +147,14 @@ public final class ModelBuilder {
     Tf1Optimizer optimizer = spec.optimizer() == ModelSpec.Optimizer.ADAM
         ? new AdamOptimizer(graph, trainable, spec.learningRate(), globalStep)
         : new GradientDescentOptimizer(graph, trainable, spec.learningRate(), globalStep);
-    Op trainOp = whileLoop
-        ? optimizer.applyGradients(
-            throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias)),
-            optimizer.getOptimizerName() + "-minimize")
-        : optimizer.minimize(loss);
+    List<GradAndVar<? extends TType>> gradients = new ArrayList<>(whileLoop
+        ? throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias))
+        : optimizer.computeGradients(loss));
+    if (spec.clipNorm() > 0) {
+      gradients = GlobalNormClipping.clipPairs(tf, gradients, spec.clipNorm());
+    }
+    Op trainOp =
+        optimizer.applyGradients(gradients, optimizer.getOptimizerName() + "-minimize");
 
     return new ModelGraph(graph, spec, x, y, sequenceLength, logits, probabilities, classes, loss,
         accuracy, trainOp, optimizer.learningRate(), trainable);

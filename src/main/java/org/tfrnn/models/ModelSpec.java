@@ -1,8 +1,11 @@
 package org.tfrnn.models;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.tfrnn.nn.BasicLstmCell;
 import org.tfrnn.nn.BasicRnnCell;
 import org.tfrnn.nn.Initializer;
+import org.tfrnn.nn.MultiRnnCell;
 import org.tfrnn.nn.RnnCell;
 import org.tfrnn.train.LearningRate;
 
@@ -19,6 +22,9 @@ import org.tfrnn.train.LearningRate;
  *     TF1, {@code global_step} is {@code tf.train.get_or_create_global_step()} (int64); any other
  *     name is a notebook's {@code tf.Variable(0, trainable=False)} (int32, e.g. {@code Variable_2})
  * @param inputSlicing how a static unroll cuts the input into time steps
+ * @param layers how many cells are stacked ({@code MultiRNNCell}); 1 is a plain cell
+ * @param clipNorm gradients are clipped to this global norm ({@code clip_by_global_norm}); 0 is
+ *     no clipping
  */
 public record ModelSpec(
     Cell cell,
@@ -38,7 +44,9 @@ public record ModelSpec(
     LearningRate learningRate,
     String globalStepName,
     long seed,
-    InputSlicing inputSlicing) {
+    InputSlicing inputSlicing,
+    int layers,
+    float clipNorm) {
 
   public enum Cell { BASIC_LSTM, BASIC_RNN }
 
@@ -72,6 +80,18 @@ public record ModelSpec(
     if (learningRate.needsGlobalStep() && globalStepName == null) {
       throw new IllegalArgumentException(learningRate + " needs a global step variable name");
     }
+    if (layers < 1) {
+      throw new IllegalArgumentException("layers must be at least 1, got " + layers);
+    }
+    if (layers > 1 && unroll != Unroll.STATIC) {
+      throw new IllegalArgumentException("stacked layers (MultiRNNCell, " + layers + " layers) "
+          + "train only with the static unroll: the while loop's backward pass takes one cell; "
+          + "use --unroll static");
+    }
+    if (!(clipNorm >= 0) || Float.isInfinite(clipNorm)) {
+      throw new IllegalArgumentException(
+          "clip norm must be 0 (no clipping) or positive and finite, got " + clipNorm);
+    }
     if (inputSlicing == null) {
       throw new IllegalArgumentException("input slicing must be given");
     }
@@ -82,10 +102,24 @@ public record ModelSpec(
     return "global_step".equals(globalStepName);
   }
 
+  /** The first (or only) cell: it reads the inputs. */
   public RnnCell rnnCell() {
+    return rnnCell(inputSize);
+  }
+
+  /** The cells of a stack of {@code layers}: the first reads the inputs, the others its outputs. */
+  public MultiRnnCell multiRnnCell() {
+    List<RnnCell> cells = new ArrayList<>(layers);
+    for (int k = 0; k < layers; k++) {
+      cells.add(rnnCell(k == 0 ? inputSize : units));
+    }
+    return new MultiRnnCell(cells);
+  }
+
+  private RnnCell rnnCell(int cellInputSize) {
     return cell == Cell.BASIC_LSTM
-        ? new BasicLstmCell(inputSize, units, forgetBias)
-        : new BasicRnnCell(inputSize, units);
+        ? new BasicLstmCell(cellInputSize, units, forgetBias)
+        : new BasicRnnCell(cellInputSize, units);
   }
 
   public static Builder builder() {
@@ -100,7 +134,8 @@ public record ModelSpec(
         .outputWeights(outputWeightsName, outputWeightsInit)
         .outputBias(outputBiasName, outputBiasInit)
         .classes(classes).loss(loss).optimizer(optimizer).learningRate(learningRate)
-        .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing);
+        .globalStepName(globalStepName).seed(seed).inputSlicing(inputSlicing)
+        .layers(layers).clipNorm(clipNorm);
   }
 
   /** This model sized for sequences of {@code timeSteps x inputSize} in {@code classes} classes. */
@@ -123,8 +158,8 @@ public record ModelSpec(
 
   /**
    * Named settings for a {@link ModelSpec}. Everything must be set except {@code forgetBias}
-   * (TensorFlow's default 1.0), {@code globalStepName} (no global step) and {@code inputSlicing}
-   * ({@code unstack}).
+   * (TensorFlow's default 1.0), {@code globalStepName} (no global step), {@code inputSlicing}
+   * ({@code unstack}), {@code layers} (1) and {@code clipNorm} (0, no clipping).
    */
   public static final class Builder {
     private Cell cell;
@@ -145,6 +180,8 @@ public record ModelSpec(
     private String globalStepName;
     private Long seed;
     private InputSlicing inputSlicing = InputSlicing.UNSTACK;
+    private int layers = 1;
+    private float clipNorm;
 
     private Builder() {}
 
@@ -236,6 +273,18 @@ public record ModelSpec(
       return this;
     }
 
+    /** Cells stacked as TF1's {@code MultiRNNCell} (static unroll only); 1 is a plain cell. */
+    public Builder layers(int value) {
+      layers = value;
+      return this;
+    }
+
+    /** Clip the gradients to this global norm ({@code clip_by_global_norm}); 0 for none. */
+    public Builder clipNorm(float value) {
+      clipNorm = value;
+      return this;
+    }
+
     public ModelSpec build() {
       require(cell, "cell");
       require(unroll, "unroll");
@@ -250,7 +299,7 @@ public record ModelSpec(
       require(seed, "seed");
       return new ModelSpec(cell, inputSize, timeSteps, units, forgetBias, unroll, head,
           outputWeightsInit, outputBiasInit, outputWeightsName, outputBiasName, classes, loss,
-          optimizer, learningRate, globalStepName, seed, inputSlicing);
+          optimizer, learningRate, globalStepName, seed, inputSlicing, layers, clipNorm);
     }
 
     private static void require(Object value, String setting) {

@@ -43,12 +43,38 @@ public final class StaticRnn {
     if (steps.isEmpty()) {
       throw new IllegalArgumentException("static_rnn needs at least one time step");
     }
-    Ops tf = cellScope;
     List<Operand<TFloat32>> state =
-        initialState != null ? initialState : zeroState(tf, cell, steps.get(0));
+        initialState != null ? initialState : zeroState(cellScope, cell, steps.get(0));
+    return unroll(cellScope, (input, previous) -> cell.step(cellScope, weights, input, previous),
+        steps, sequenceLength, state);
+  }
+
+  /**
+   * Unrolls a stack of cells ({@code MultiRNNCell}) over full-length {@code steps} from the zero
+   * state; the result's final state is the flattened tuple of the cells' states.
+   *
+   * @param multiScope the stack's scope (e.g. {@code rnn/multi_rnn_cell}) for the step ops
+   */
+  public static Result unroll(Ops multiScope, MultiRnnCell cell,
+      List<RnnCell.CellWeights> weights, List<Operand<TFloat32>> steps) {
+    if (steps.isEmpty()) {
+      throw new IllegalArgumentException("static_rnn needs at least one time step");
+    }
+    return unroll(multiScope, (input, previous) -> cell.step(multiScope, weights, input, previous),
+        steps, null, cell.zeroState(multiScope, steps.get(0)));
+  }
+
+  /** One cell step: (input, previous state) to output and new state. */
+  private interface StepFunction {
+    RnnCell.Step apply(Operand<TFloat32> input, List<Operand<TFloat32>> state);
+  }
+
+  private static Result unroll(Ops tf, StepFunction cell, List<Operand<TFloat32>> steps,
+      Operand<TInt32> sequenceLength, List<Operand<TFloat32>> initialState) {
+    List<Operand<TFloat32>> state = initialState;
     List<Operand<TFloat32>> outputs = new ArrayList<>(steps.size());
     for (int t = 0; t < steps.size(); t++) {
-      RnnCell.Step step = cell.step(tf, weights, steps.get(t), state);
+      RnnCell.Step step = cell.apply(steps.get(t), state);
       if (sequenceLength == null) {
         outputs.add(step.output());
         state = step.state();

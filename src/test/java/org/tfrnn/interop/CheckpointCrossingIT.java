@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -59,5 +60,36 @@ class CheckpointCrossingIT {
         python.describe());
     assertTrue(result.get("accuracy_after").asDouble() >= java.test().accuracy() - 0.01,
         python.describe());
+  }
+
+  /**
+   * The preset {@code best} stacks two LSTMs (variables {@code rnn/multi_rnn_cell/cell_k/...}):
+   * Java trains it, Python's MultiRNNCell graph restores it by name and trains on, and Java starts
+   * again from Python's SavedModel.
+   */
+  @Test
+  void bestCrossesToPythonsMultiRnnCellAndBack(@TempDir Path tmp) throws Exception {
+    RealMnist.load();
+    Preset best = Presets.named("best").withSteps(100);
+    assertEquals(2, best.model().layers(), "best is the stacked model this test is about");
+    List<String> log = new ArrayList<>();
+    PresetRun.Outcome java = PresetRun.run(new PresetRun.Options(
+        best, RealMnist.DIR, tmp.resolve("java"), null), log::add);
+
+    Path pythonModel = tmp.resolve("python");
+    PythonProcess.Outcome python = PythonProcess.run("train_from_checkpoint.py",
+        "--model", "stacked_lstm",
+        "--checkpoint", java.exportedModel().resolve("variables/variables").toString(),
+        "--data-dir", RealMnist.DIR.toString(), "--steps", "50",
+        "--save-dir", pythonModel.toString());
+    assertEquals(0, python.exitCode(), python.describe());
+    JsonNode result = new ObjectMapper().readTree(python.lastLine());
+    assertEquals(java.test().accuracy(), result.get("accuracy_before").asDouble(), 0.0005,
+        python.describe());
+
+    PresetRun.Outcome back = PresetRun.run(new PresetRun.Options(
+        best.withSteps(1), RealMnist.DIR, null, pythonModel), log::add);
+    assertEquals(result.get("accuracy_after").asDouble(), back.initialTestAccuracy(), 0.0005,
+        String.join("\n", log));
   }
 }

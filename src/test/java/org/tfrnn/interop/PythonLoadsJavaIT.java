@@ -31,6 +31,7 @@ class PythonLoadsJavaIT {
   @ParameterizedTest(name = "{0} / {1}")
   @CsvSource({
       "notebook-003, STATIC, serving_default",
+      "best, STATIC, serving_default",
       "notebook-001, WHILE, serving_default",
       "notebook-001, WHILE, serving_with_sequence_length",
       "notebook-002, WHILE, serving_default"})
