@@ -65,7 +65,8 @@ public final class ModelVersions {
 
   /**
    * TensorFlow loads a SavedModel whose checkpoint is missing without complaint and fails only
-   * when a variable is read; this fails at load time instead, naming what is missing. An empty
+   * when a variable is read, and one whose data shard is truncated with a native error that names
+   * no file; this fails before TensorFlow loads anything, naming what is missing or short. An empty
    * {@code saved_model.pb} is said to be empty.
    */
   public static void requireVariablesIfNeeded(Path model) throws IOException {
@@ -76,6 +77,11 @@ public final class ModelVersions {
     }
     Path index = model.resolve("variables").resolve("variables.index");
     if (Files.isRegularFile(index)) {
+      try {
+        CheckpointIndex.requireCompleteShards(index);
+      } catch (IOException e) {
+        throw new IOException("cannot load the SavedModel at " + model + ": " + e.getMessage());
+      }
       return;
     }
     org.tensorflow.proto.SavedModel savedModel;

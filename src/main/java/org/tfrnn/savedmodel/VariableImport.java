@@ -34,6 +34,7 @@ public final class VariableImport {
   public static String restore(Session session, List<Variable<TFloat32>> variables, Path modelDir)
       throws IOException {
     Path model = ModelVersions.resolve(modelDir);
+    ModelVersions.requireVariablesIfNeeded(model);
     List<Tensor> values = new ArrayList<>();
     try {
       try (SavedModelBundle bundle = SavedModelBundle.load(model.toString(), "serve")) {

@@ -60,6 +60,27 @@ class BadSavedModelTest {
   }
 
   @Test
+  void truncatedVariablesDataIsNamedBeforeTensorFlowReadsIt(@TempDir Path tmp) throws IOException {
+    copyModel(tmp);
+    Path data = tmp.resolve("variables").resolve("variables.data-00000-of-00001");
+    long whole = Files.size(data); // TensorFlow writes a shard's tensors back to back
+    try (var channel = java.nio.channels.FileChannel.open(data,
+        java.nio.file.StandardOpenOption.WRITE)) {
+      channel.truncate(1000);
+    }
+    String expected = "cannot load the SavedModel at " + tmp + ": " + data
+        + " is truncated: it has 1000 bytes, the index needs " + whole;
+    IOException e = assertThrows(IOException.class, () -> Predictor.open(tmp));
+    assertEquals(expected, e.getMessage());
+    assertNull(e.getCause(), "refused by our check, before TensorFlow's loader ran");
+
+    Files.delete(data);
+    IOException missing = assertThrows(IOException.class, () -> Predictor.open(tmp));
+    assertEquals("cannot load the SavedModel at " + tmp + ": " + data
+        + " is missing: the checkpoint index names it", missing.getMessage());
+  }
+
+  @Test
   void missingVariables(@TempDir Path tmp) throws IOException {
     copyModel(tmp);
     try (var files = Files.list(tmp.resolve("variables"))) {
