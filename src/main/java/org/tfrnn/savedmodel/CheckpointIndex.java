@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.TreeMap;
 import org.tensorflow.proto.BundleEntryProto;
 import org.tensorflow.proto.BundleHeaderProto;
@@ -72,8 +74,8 @@ final class CheckpointIndex {
     footerCursor.varint(); // metaindex block size
     byte[] indexBlock = block(table, footerCursor.varint(), footerCursor.varint());
     int shards = 1;
-    for (byte[] handle : blockValues(indexBlock)) {
-      Cursor h = new Cursor(handle, 0);
+    for (byte[][] indexEntry : blockEntries(indexBlock)) { // value: a data block's handle
+      Cursor h = new Cursor(indexEntry[1], 0);
       for (byte[][] entry : blockEntries(block(table, h.varint(), h.varint()))) {
         if (entry[0].length == 0) { // the empty key holds the header
           shards = BundleHeaderProto.parseFrom(entry[1]).getNumShards();
@@ -95,18 +97,14 @@ final class CheckpointIndex {
     return Arrays.copyOfRange(table, (int) offset, (int) (offset + size));
   }
 
-  private static Iterable<byte[]> blockValues(byte[] block) throws UnreadableIndex {
-    return blockEntries(block).stream().map(e -> e[1]).toList();
-  }
-
   /** A block's entries as {key, value}, undoing the keys' shared-prefix compression. */
-  private static java.util.List<byte[][]> blockEntries(byte[] block) throws UnreadableIndex {
+  private static List<byte[][]> blockEntries(byte[] block) throws UnreadableIndex {
     int restarts = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).getInt(block.length - 4);
     long end = block.length - 4L * (restarts + 1L);
     if (restarts < 0 || end < 0) {
       throw new UnreadableIndex();
     }
-    java.util.List<byte[][]> entries = new java.util.ArrayList<>();
+    List<byte[][]> entries = new ArrayList<>();
     Cursor c = new Cursor(block, 0);
     byte[] key = new byte[0];
     while (c.position < end) {
