@@ -1,7 +1,10 @@
 package org.tfrnn.models;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -17,8 +20,10 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
+import org.tfrnn.nn.BasicLstmCell;
 import org.tfrnn.nn.DynamicRnn;
 import org.tfrnn.nn.DynamicRnnBackprop;
+import org.tfrnn.nn.FastLstm;
 import org.tfrnn.nn.Gradients;
 import org.tfrnn.nn.Initializer;
 import org.tfrnn.nn.Losses;
@@ -37,7 +42,8 @@ import org.tfrnn.train.Tf1Optimizer;
  * layer, loss, accuracy and the training op, with the notebook's op and variable names.
  *
  * <p>A static model trains through TensorFlow's own gradients. A while-loop model takes those only
- * up to the loop's outputs and continues with {@link DynamicRnnBackprop}.
+ * up to the loop's outputs and continues with {@link DynamicRnnBackprop}; a fast one likewise with
+ * {@link FastLstm#backward}.
  */
 public final class ModelBuilder {
   public static final String INPUT = "x";
@@ -54,6 +60,7 @@ public final class ModelBuilder {
     Variables variables = new Variables(new Seeds(spec.seed()));
     RnnCell cell = spec.rnnCell();
     boolean whileLoop = spec.unroll() == ModelSpec.Unroll.WHILE;
+    boolean fast = spec.unroll() == ModelSpec.Unroll.FAST;
 
     Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, whileLoop ? -1 : spec.timeSteps(), spec.inputSize())));
@@ -83,7 +90,14 @@ public final class ModelBuilder {
     Operand<TInt32> sequenceLength = null;
     Operand<TFloat32> rnnOutput;
     DynamicRnn.Result loop = null;
-    if (whileLoop) {
+    FastLstm.Result fastLstm = null;
+    if (fast) {
+      fastLstm = FastLstm.unroll(rnnScope, fastLayers(spec, rnnScope, multiCell, cell,
+          stacked ? stackWeights : List.of(cellWeights)), x, spec.timeSteps(), null);
+      rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
+          ? fastLstm.lastOutput()
+          : fastLstm.finalState().get(fastLstm.finalState().size() - 1);
+    } else if (whileLoop) {
       // Optional input: when not fed, every sequence runs the full length of x.
       Operand<TInt32> fullLength = tf.fill(
           tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)))),
@@ -149,7 +163,10 @@ public final class ModelBuilder {
         : new GradientDescentOptimizer(graph, trainable, spec.learningRate(), globalStep);
     List<GradAndVar<? extends TType>> gradients = new ArrayList<>(whileLoop
         ? throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias))
-        : optimizer.computeGradients(loss));
+        : fast
+            ? throughFastLstm(tf, loss, fastLstm, rnnOutput, spec.head(), trainable,
+                stacked ? stackWeights : List.of(cellWeights), List.of(outWeights, outBias))
+            : optimizer.computeGradients(loss));
     if (spec.clipNorm() > 0) {
       gradients = GlobalNormClipping.clipPairs(tf, gradients, spec.clipNorm());
     }
@@ -177,6 +194,61 @@ public final class ModelBuilder {
           .forEach(steps::add);
     }
     return steps;
+  }
+
+  /** The fast unroll's layers: the same cells and weights, ops in each cell's TF1 scope. */
+  private static List<FastLstm.Layer> fastLayers(ModelSpec spec, Ops rnnScope,
+      MultiRnnCell multiCell, RnnCell cell, List<RnnCell.CellWeights> weights) {
+    List<RnnCell> cells = multiCell != null ? multiCell.cells() : List.of(cell);
+    List<FastLstm.Layer> layers = new ArrayList<>(cells.size());
+    for (int k = 0; k < cells.size(); k++) {
+      Ops scope = multiCell != null
+          ? rnnScope.withSubScope(MultiRnnCell.SCOPE).withSubScope("cell_" + k)
+              .withSubScope(cells.get(k).scopeName())
+          : rnnScope.withSubScope(cell.scopeName());
+      layers.add(new FastLstm.Layer((BasicLstmCell) cells.get(k), weights.get(k), scope));
+    }
+    return layers;
+  }
+
+  /**
+   * Gradients for a fast-unroll model: TensorFlow's own from the loss to the RNN's output (the
+   * last output or the top final h) and the head's variables, then {@link FastLstm#backward}.
+   * Pairs come in the order of {@code trainable}, as {@code computeGradients} gives them.
+   */
+  private static List<GradAndVar<? extends TType>> throughFastLstm(Ops tf,
+      Operand<TFloat32> loss, FastLstm.Result forward, Operand<TFloat32> rnnOutput,
+      ModelSpec.Head head, List<Variable<TFloat32>> trainable,
+      List<RnnCell.CellWeights> cellWeights, List<Variable<TFloat32>> headVariables) {
+    List<Operand<?>> wrt = new ArrayList<>();
+    wrt.add(rnnOutput);
+    wrt.addAll(headVariables);
+    List<Output<?>> upstream = Gradients.of(loss, wrt);
+    int timeSteps = forward.outputs().size();
+    List<Operand<TFloat32>> outputsGradient = new ArrayList<>(Collections.nCopies(timeSteps, null));
+    List<Operand<TFloat32>> stateGradient =
+        new ArrayList<>(Collections.nCopies(forward.finalState().size(), null));
+    if (head == ModelSpec.Head.LAST_OUTPUT) {
+      outputsGradient.set(timeSteps - 1, floats(upstream.get(0)));
+    } else {
+      stateGradient.set(stateGradient.size() - 1, floats(upstream.get(0)));
+    }
+    FastLstm.Gradients backward = FastLstm.backward(
+        tf.withSubScope("rnn_backprop"), forward, outputsGradient, stateGradient, false);
+
+    Map<String, Output<?>> byVariable = new HashMap<>();
+    for (int k = 0; k < cellWeights.size(); k++) {
+      byVariable.put(cellWeights.get(k).kernel().op().name(), backward.weights().get(k).kernel().asOutput());
+      byVariable.put(cellWeights.get(k).bias().op().name(), backward.weights().get(k).bias().asOutput());
+    }
+    for (int i = 0; i < headVariables.size(); i++) {
+      byVariable.put(headVariables.get(i).op().name(), upstream.get(1 + i));
+    }
+    List<GradAndVar<? extends TType>> pairs = new ArrayList<>();
+    for (Variable<TFloat32> variable : trainable) {
+      pairs.add(Tf1Optimizer.pair(byVariable.get(variable.op().name()), variable));
+    }
+    return pairs;
   }
 
   /** outputs[:, -1, :] for a time axis whose length is known only at run time. */
