@@ -36,7 +36,7 @@ import org.tfrnn.tensors.Tensors;
  *
  * <p>Protocol (one command per stdin line, one reply per line on stdout, prefixed {@code @@}):
  * <pre>
- *   setup ROW PATH       build ROW's graph for PATH (static | while), run warm-up steps
+ *   setup ROW PATH       build ROW's graph for PATH (static | while | fast), run warm-up steps
  *   time ROW PATH STEPS  train STEPS steps, reply the median ms of a step
  *   matmul N REPS        one [N,N]x[N,N] fp32 matmul REPS times, reply the best GFLOP/s
  *   profile ROW PATH N   N steps traced (RunOptions FULL), reply the op-time breakdown
@@ -164,6 +164,7 @@ public final class JavaTrainWorker {
       ModelSpec.Unroll unroll = switch (path) {
         case "static" -> ModelSpec.Unroll.STATIC;
         case "while" -> ModelSpec.Unroll.WHILE;
+        case "fast" -> ModelSpec.Unroll.FAST;
         default -> throw new IllegalArgumentException("unknown path " + path);
       };
       this.session = new Session(graph, config);
