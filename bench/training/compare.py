@@ -65,6 +65,8 @@ PATHS = [
     ("java_while", "java", "while"),
     ("py_dynamic", "tf1", "dynamic"),
     ("keras", "keras", "keras"),
+    # The fast unroll without its batch lanes, to measure what the lanes give (skipped by default).
+    ("java_fast_1lane", "java", "fast-1lane"),
 ]
 PAIRS = [("java_static", "py_static"), ("java_while", "py_dynamic")]
 
@@ -147,7 +149,7 @@ def progress(text: str) -> None:
 
 def cells(row: Row, skip: set[str]) -> list[tuple[str, str, str]]:
     return [(col, w, p) for col, w, p in PATHS if col not in skip and (col != "keras" or row.keras)
-            and (col != "java_fast" or row.fast)]
+            and (not col.startswith("java_fast") or row.fast)]
 
 
 def round_order(row_cells: list, round_index: int) -> list:
@@ -173,6 +175,7 @@ def main() -> None:
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
                         help="rows to run, of " + ", ".join(r.key for r in ROWS))
     parser.add_argument("--skip", default="", help="columns to leave out, e.g. keras")
+    parser.add_argument("--also", default="", help="optional columns to add: java_fast_1lane")
     parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
                         help="instead of timing: trace STEPS steps of each Java and Python tf1 path "
                              "(RunOptions FULL_TRACE) and print where a step's op time goes")
@@ -189,7 +192,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown row(s) {unknown}; known: {list(by_key)}")
     rows = [by_key[k] for k in args.rows.split(",")]
-    skip = set(filter(None, args.skip.split(",")))
+    skip = set(filter(None, args.skip.split(","))) | ({"java_fast_1lane"} - set(args.also.split(",")))
     if args.rounds < 1 or args.steps < 1 or args.warmup < 0:
         parser.error("--rounds and --steps must be at least 1, --warmup at least 0")
 
@@ -258,15 +261,17 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
           f"{floor_gflops:.0f} GFLOP/s (best round; per round "
           f"{', '.join(f'{g:.0f}' for g in gflops)})")
     print()
+    one_lane = any(col == "java_fast_1lane" for _, col in times)
     print("ms per training step: median over rounds of each round's median step:")
     print()
     print("| row | batch | matmul floor ms | Java static | Python static | Java while loop "
-          "| Python dynamic_rnn | Keras 3 fit | Java fast |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| Python dynamic_rnn | Keras 3 fit | Java fast |" + (" Java fast, 1 lane |" if one_lane else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if one_lane else ""))
     for row in rows:
         floor = row.matmul_flops() / (floor_gflops * 1e9) * 1000
         line = [row.title, str(row.batch), f"{floor:.1f}"]
-        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras", "java_fast"):
+        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras", "java_fast") + (
+                ("java_fast_1lane",) if one_lane else ()):
             values = times.get((row.key, col))
             line.append(f"{median(values):.1f}" if values else "—")
         print("| " + " | ".join(line) + " |")
@@ -311,6 +316,11 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
         print(f"fast path at batch 128: {median(fast_b128):.1f} ms per step (goal: <= 12)")
     if worst_fast is not None:
         print(f"worst java fast/python static ratio: {worst_fast:.2f} (goal: <= 0.80)")
+    for row in rows:
+        if (row.key, "java_fast_1lane") in times and (row.key, "java_fast") in times:
+            lanes = median(x / y for x, y in zip(times[row.key, "java_fast"],
+                                                 times[row.key, "java_fast_1lane"]))
+            print(f"{row.key}: java fast (2 lanes) / 1 lane: {lanes:.2f}")
     print(f"worst java/python ratio: {worst:.2f}" if worst is not None
           else "worst java/python ratio: n/a (no Java/Python pair ran)")
 

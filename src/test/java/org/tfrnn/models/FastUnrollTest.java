@@ -41,9 +41,43 @@ class FastUnrollTest {
         .optimizer(ModelSpec.Optimizer.GRADIENT_DESCENT)
         .unroll(ModelSpec.Unroll.STATIC).build()
         .withLearningRate(0.5f); // large steps, so that each moves the variables visibly
-    List<float[]> initial = trainAndRead(spec, 0);
-    List<float[]> expected = trainAndRead(spec, 3);
-    List<float[]> actual = trainAndRead(spec.withUnroll(ModelSpec.Unroll.FAST), 3);
+    List<float[]> initial = trainAndRead(spec, 0, 1);
+    List<float[]> expected = trainAndRead(spec, 3, 1);
+    // The default lanes (2) and 3 (batch 8 cut 3, 3, 2).
+    for (int lanes : new int[] {ModelBuilder.FAST_LANES, 3}) {
+      List<float[]> actual = trainAndRead(spec.withUnroll(ModelSpec.Unroll.FAST), 3, lanes);
+      assertMovedAndClose(initial, expected, actual);
+    }
+  }
+
+  /** Logits of batches that do not split evenly, down to one image (empty last lane). */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 5})
+  void predictsAnyBatchSizeAsTheStaticUnroll(int batch) {
+    ModelSpec spec = Presets.named("best").model();
+    float[] expected = logits(spec, batch, 1);
+    float[] actual = logits(spec.withUnroll(ModelSpec.Unroll.FAST), batch, ModelBuilder.FAST_LANES);
+    assertClose(expected, actual, "logits");
+  }
+
+  private static float[] logits(ModelSpec spec, int batch, int lanes) {
+    SplittableRandom random = new SplittableRandom(9);
+    float[] images = new float[batch * spec.timeSteps() * spec.inputSize()];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) random.nextDouble();
+    }
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      ModelGraph model = ModelBuilder.build(graph, spec, lanes);
+      session.initialize();
+      try (Tensor x = Tensors.floats(images, batch, spec.timeSteps(), spec.inputSize());
+          Result result = session.runner().feed(model.images(), x).fetch(model.logits()).run()) {
+        return Tensors.toFloatArray(result.get(0));
+      }
+    }
+  }
+
+  private static void assertMovedAndClose(List<float[]> initial, List<float[]> expected,
+      List<float[]> actual) {
     assertEquals(expected.size(), actual.size());
     for (int i = 0; i < expected.size(); i++) {
       // The steps moved every variable by far more than the tolerance: else this proves nothing.
@@ -92,10 +126,10 @@ class FastUnrollTest {
   }
 
   /** Trains {@code steps} steps on fixed random batches; returns every trainable variable. */
-  private static List<float[]> trainAndRead(ModelSpec spec, int steps) {
+  private static List<float[]> trainAndRead(ModelSpec spec, int steps, int lanes) {
     SplittableRandom random = new SplittableRandom(5);
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      ModelGraph model = ModelBuilder.build(graph, spec);
+      ModelGraph model = ModelBuilder.build(graph, spec, lanes);
       session.initialize();
       for (int step = 0; step < steps; step++) {
         float[] images = new float[BATCH * spec.timeSteps() * spec.inputSize()];
