@@ -320,7 +320,7 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
         if (row.key, "java_fast_1lane") in times and (row.key, "java_fast") in times:
             lanes = median(x / y for x, y in zip(times[row.key, "java_fast"],
                                                  times[row.key, "java_fast_1lane"]))
-            print(f"{row.key}: java fast (2 lanes) / 1 lane: {lanes:.2f}")
+            print(f"{row.key}: java fast (lanes) / 1 lane: {lanes:.2f}")
     print(f"worst java/python ratio: {worst:.2f}" if worst is not None
           else "worst java/python ratio: n/a (no Java/Python pair ran)")
 
