@@ -89,7 +89,8 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--batching_parameters_file",
       description = "TensorFlow Serving's BatchingParameters (text protobuf), e.g. "
           + "'max_batch_size { value: 32 } batch_timeout_micros { value: 1000 }'; "
-          + "needs --enable_batching")
+          + "needs --enable_batching. enable_large_batch_splitting is refused (README, "
+          + "Request batching)")
   Path batchingParametersFile;
 
   @Option(names = "--monitoring_config_file",
