@@ -242,8 +242,8 @@ public final class BatchScheduler implements AutoCloseable {
     } catch (RuntimeException e) {
       failure = e;
     } catch (Error e) {
+      // E.g. out of memory on a large batch: its requests fail (500), the thread keeps serving.
       failure = PredictionException.modelFailed("the batch failed: " + e, e);
-      throw e;
     } finally {
       report(key, batch, padded, started, failure == null);
       for (int i = 0; i < tasks.size(); i++) {

@@ -86,10 +86,10 @@ final class BatchTensors {
       parts.add(padTo(value, shape));
       rows += value.dim(0);
     }
-    long rowElements = elements(Arrays.copyOfRange(shape, 1, shape.length));
+    long rowElements = NdValue.elementCount(Arrays.copyOfRange(shape, 1, shape.length));
     shape[0] = Math.max(rows, paddedRows);
     Object data = Array.newInstance(first.data().getClass().getComponentType(),
-        Math.toIntExact(elements(shape)));
+        Math.toIntExact(NdValue.elementCount(shape)));
     int offset = 0;
     NdValue lastWithRows = null;
     for (NdValue part : parts) {
@@ -120,7 +120,7 @@ final class BatchTensors {
     if (Arrays.equals(own, target)) {
       return value;
     }
-    int n = Math.toIntExact(elements(target));
+    int n = Math.toIntExact(NdValue.elementCount(target));
     Object source = value.data();
     if (Array.getLength(source) == 0) {
       throw PredictionException.badRequest("Got empty tensor in batch of non-empty tensors.");
@@ -185,13 +185,5 @@ final class BatchTensors {
       parts.add(new NdValue(output.dtype(), shape, data));
     }
     return parts;
-  }
-
-  private static long elements(long[] shape) {
-    long n = 1;
-    for (long d : shape) {
-      n = Math.multiplyExact(n, d);
-    }
-    return n;
   }
 }

@@ -37,6 +37,8 @@ final class ServeCommand implements Callable<Integer> {
   static final int DEFAULT_GRPC_PORT = 8500;
   /** A poll interval that never comes: TensorFlow Serving's "0 or less: do not poll". */
   private static final Duration NEVER = Duration.ofDays(365L * 100);
+  /** The most request threads per API that batching asks for without --threads. */
+  static final int MAX_BATCHING_THREADS = 256;
 
   @Option(names = {"--model_name", "--model-name"}, defaultValue = "default",
       description = "the name in the URLs (/v1/models/NAME) and in gRPC's model_spec. "
@@ -104,7 +106,8 @@ final class ServeCommand implements Callable<Integer> {
   long maxRequestBytes;
 
   @Option(names = "--threads",
-      description = "requests handled at once per API. Default: 2 per core, at least 4")
+      description = "requests handled at once per API. Default: 2 per core, at least 4; "
+          + "with --enable_batching 2 x max_batch_size, at most " + MAX_BATCHING_THREADS)
   Integer threads;
 
   @Override
@@ -178,13 +181,23 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   ServerConfig config(ServedModelConfig first) throws IOException {
+    BatchingOptions batching = batching();
     ServerConfig config = ServerConfig.of(first.name(), first.basePath())
-        .withBatching(batching())
+        .withBatching(batching)
         .withHost(host)
         .withPort(restPort)
         .withMaxRequestBytes(maxRequestBytes)
         .withPollInterval(interval(pollSeconds));
-    return threads == null ? config : config.withThreads(threads);
+    if (threads != null) {
+      return config.withThreads(threads);
+    }
+    if (batching != null) {
+      // Requests wait for their batch on a request thread: TensorFlow Serving's advice is
+      // 2 x max_batch_size client threads (capped here; threads start only when needed).
+      return config.withThreads((int) Math.max(config.threads(),
+          Math.min(2 * batching.maxBatchSize(), MAX_BATCHING_THREADS)));
+    }
+    return config;
   }
 
   /** The batching options of --enable_batching and --batching_parameters_file, or null. */

@@ -87,7 +87,11 @@ class ServeCommandTest {
       assertEquals(10, batching.maxEnqueuedBatches(), flag);
       assertEquals(Runtime.getRuntime().availableProcessors(), batching.numBatchThreads(), flag);
       assertEquals("model_server_batch_threads", batching.threadPoolName(), flag);
+      // Requests wait for their batch on request threads: 2 x max_batch_size, capped.
+      assertEquals(256, command.config(command.models().get(0)).threads(), flag);
     }
+    ServeCommand given = parse("--model_base_path=/m", "--enable_batching", "--threads=5");
+    assertEquals(5, given.config(given.models().get(0)).threads());
     ServeCommand off = parse("--model_base_path=/m", "--enable_batching=false");
     assertNull(off.config(off.models().get(0)).batching());
     assertNull(parse("--model_base_path=/m").config(ServedModelConfig.latest("m", Path.of("/m")))
@@ -103,8 +107,10 @@ class ServeCommandTest {
     ServeCommand command = parse("--model_base_path=/m", "--enable_batching",
         "--batching_parameters_file=" + file);
     command.refuseUnsupported();
+    ServerConfig config = command.config(command.models().get(0));
     assertEquals(new BatchingOptions(32, 500, 4, 3, "batch_threads", new long[] {8, 32}, true),
-        command.config(command.models().get(0)).batching());
+        config.batching());
+    assertEquals(64, config.threads());
   }
 
   @Test
