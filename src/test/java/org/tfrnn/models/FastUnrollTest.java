@@ -4,18 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.tensorflow.Graph;
-import org.tensorflow.GraphOperation;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.Tensor;
+import org.tfrnn.checkpoint.Tf1Saver;
 import org.tfrnn.tensors.Tensors;
 
 /**
@@ -60,19 +63,49 @@ class FastUnrollTest {
     assertClose(expected, actual, "logits");
   }
 
+  /** A checkpoint of a trained static model restores by name into a fast one (other seed). */
+  @Test
+  void checkpointCrossesByName(@TempDir Path tmp) throws Exception {
+    ModelSpec spec = Presets.named("best").model();
+    String prefix = tmp.resolve("model.ckpt-2").toString();
+    float[] expected;
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      ModelGraph model = ModelBuilder.build(graph, spec);
+      session.initialize();
+      train(session, model, spec, 2, new SplittableRandom(3));
+      new Tf1Saver(graph, List.of()).save(session, prefix, Map.of());
+      expected = run(session, model, spec, 5);
+    }
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      ModelSpec fast = spec.withUnroll(ModelSpec.Unroll.FAST).withSeed(spec.seed() + 1);
+      ModelGraph model = ModelBuilder.build(graph, fast);
+      session.initialize();
+      float[] before = run(session, model, fast, 5);
+      new Tf1Saver(graph, List.of()).restore(session, prefix);
+      float[] actual = run(session, model, fast, 5);
+      assertTrue(Math.abs(before[0] - expected[0]) > 1e-3, "the other seed starts elsewhere");
+      assertClose(expected, actual, "logits after restoring");
+    }
+  }
+
   private static float[] logits(ModelSpec spec, int batch, int lanes) {
+    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+      ModelGraph model = ModelBuilder.build(graph, spec, lanes);
+      session.initialize();
+      return run(session, model, spec, batch);
+    }
+  }
+
+  /** Logits of {@code batch} random images (the same for every call). */
+  private static float[] run(Session session, ModelGraph model, ModelSpec spec, int batch) {
     SplittableRandom random = new SplittableRandom(9);
     float[] images = new float[batch * spec.timeSteps() * spec.inputSize()];
     for (int i = 0; i < images.length; i++) {
       images[i] = (float) random.nextDouble();
     }
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
-      ModelGraph model = ModelBuilder.build(graph, spec, lanes);
-      session.initialize();
-      try (Tensor x = Tensors.floats(images, batch, spec.timeSteps(), spec.inputSize());
-          Result result = session.runner().feed(model.images(), x).fetch(model.logits()).run()) {
-        return Tensors.toFloatArray(result.get(0));
-      }
+    try (Tensor x = Tensors.floats(images, batch, spec.timeSteps(), spec.inputSize());
+        Result result = session.runner().feed(model.images(), x).fetch(model.logits()).run()) {
+      return Tensors.toFloatArray(result.get(0));
     }
   }
 
@@ -117,7 +150,7 @@ class FastUnrollTest {
     try (Graph graph = new Graph()) {
       ModelBuilder.build(graph, spec);
       graph.operations().forEachRemaining(op -> {
-        if (((GraphOperation) op).type().equals("VariableV2")) {
+        if (op.type().equals("VariableV2")) {
           names.add(op.name());
         }
       });
@@ -131,25 +164,7 @@ class FastUnrollTest {
     try (Graph graph = new Graph(); Session session = new Session(graph)) {
       ModelGraph model = ModelBuilder.build(graph, spec, lanes);
       session.initialize();
-      for (int step = 0; step < steps; step++) {
-        float[] images = new float[BATCH * spec.timeSteps() * spec.inputSize()];
-        for (int i = 0; i < images.length; i++) {
-          images[i] = (float) random.nextDouble();
-        }
-        int[] labels = new int[BATCH];
-        float[] oneHot = new float[BATCH * spec.classes()];
-        for (int b = 0; b < BATCH; b++) {
-          labels[b] = random.nextInt(spec.classes());
-          oneHot[b * spec.classes() + labels[b]] = 1f;
-        }
-        try (Tensor x = Tensors.floats(images, BATCH, spec.timeSteps(), spec.inputSize());
-            Tensor y = model.sparseLabels() ? Tensors.ints(labels, BATCH)
-                : Tensors.floats(oneHot, BATCH, spec.classes());
-            Result ignored = session.runner().feed(model.images(), x).feed(model.labels(), y)
-                .addTarget(model.trainOp()).run()) {
-          // one training step
-        }
-      }
+      train(session, model, spec, steps, random);
       List<float[]> values = new ArrayList<>();
       for (var variable : model.trainableVariables()) {
         try (Result result = session.runner().fetch(variable).run()) {
@@ -157,6 +172,30 @@ class FastUnrollTest {
         }
       }
       return values;
+    }
+  }
+
+  /** {@code steps} training steps on random batches drawn from {@code random}. */
+  private static void train(Session session, ModelGraph model, ModelSpec spec, int steps,
+      SplittableRandom random) {
+    for (int step = 0; step < steps; step++) {
+      float[] images = new float[BATCH * spec.timeSteps() * spec.inputSize()];
+      for (int i = 0; i < images.length; i++) {
+        images[i] = (float) random.nextDouble();
+      }
+      int[] labels = new int[BATCH];
+      float[] oneHot = new float[BATCH * spec.classes()];
+      for (int b = 0; b < BATCH; b++) {
+        labels[b] = random.nextInt(spec.classes());
+        oneHot[b * spec.classes() + labels[b]] = 1f;
+      }
+      try (Tensor x = Tensors.floats(images, BATCH, spec.timeSteps(), spec.inputSize());
+          Tensor y = model.sparseLabels() ? Tensors.ints(labels, BATCH)
+              : Tensors.floats(oneHot, BATCH, spec.classes());
+          Result ignored = session.runner().feed(model.images(), x).feed(model.labels(), y)
+              .addTarget(model.trainOp()).run()) {
+        // one training step
+      }
     }
   }
 
