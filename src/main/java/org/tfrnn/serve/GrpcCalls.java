@@ -10,6 +10,7 @@ import org.tfrnn.inference.PredictionException;
 import org.tfrnn.inference.Predictor;
 import org.tfrnn.inference.SignatureSpec;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.metrics.ServingMetrics;
 import tensorflow.serving.Model.ModelSpec;
 
 /**
@@ -20,21 +21,40 @@ import tensorflow.serving.Model.ModelSpec;
  */
 final class GrpcCalls {
   private final ServerListener listener;
+  private final ServingMetrics metrics;
 
-  GrpcCalls(ServerListener listener) {
+  GrpcCalls(ServerListener listener, ServingMetrics metrics) {
     this.listener = listener;
+    this.metrics = metrics;
   }
 
   <T> void answer(String method, StreamObserver<T> observer, Supplier<T> call) {
+    answerCall(method, observer, call);
+  }
+
+  /**
+   * {@link #answer}, counted in the {@link ServingMetrics} as TensorFlow Serving counts its
+   * Predict, Classify and Regress calls (by the model name the request gives).
+   */
+  <T> void answerCounted(String method, String modelName, StreamObserver<T> observer,
+      Supplier<T> call) {
+    long start = System.nanoTime();
+    Status.Code code = answerCall(method, observer, call);
+    metrics.requestDone(modelName, method, "GRPC", code.name(), start);
+  }
+
+  /** Answers the call; returns the status code answered. */
+  private <T> Status.Code answerCall(String method, StreamObserver<T> observer, Supplier<T> call) {
     T response;
     try {
       response = call.get();
     } catch (StatusRuntimeException e) {
       observer.onError(e);
-      return;
+      return e.getStatus().getCode();
     } catch (ServingException e) {
-      observer.onError(status(e).withDescription(e.getMessage()).asRuntimeException());
-      return;
+      Status status = status(e);
+      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
+      return status.getCode();
     } catch (PredictionException e) {
       if (e.reason() == PredictionException.Reason.MODEL_FAILED) {
         listener.requestFailed("gRPC", method, e);
@@ -44,18 +64,20 @@ final class GrpcCalls {
         case NOT_FOUND -> Status.NOT_FOUND;
         case UNAVAILABLE -> Status.UNAVAILABLE;
         case MODEL_FAILED -> Status.INTERNAL;
+        case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
       };
       observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
-      return;
+      return status.getCode();
     } catch (RuntimeException e) {
       listener.requestFailed("gRPC", method, e);
       observer.onError(Status.INTERNAL.withDescription("internal server error ("
           + e.getClass().getSimpleName() + "); the server's log has the details")
           .asRuntimeException());
-      return;
+      return Status.Code.INTERNAL;
     }
     observer.onNext(response);
     observer.onCompleted();
+    return Status.Code.OK;
   }
 
   private static Status status(ServingException e) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfrnn.inference.VersionWarmup;
 import org.tfrnn.inference.VersionedModel;
 
 /**
@@ -16,23 +17,25 @@ import org.tfrnn.inference.VersionedModel;
 final class ServedModels implements AutoCloseable {
   private final Map<String, VersionedModel> byName = new ConcurrentHashMap<>();
   private final ServerListener listener;
+  private final VersionWarmup warmup;
   private final Object applying = new Object();
 
-  private ServedModels(ServerListener listener) {
+  private ServedModels(ServerListener listener, VersionWarmup warmup) {
     this.listener = listener;
+    this.warmup = warmup;
   }
 
   /**
-   * Loads every configured model.
+   * Loads every configured model, warming each version up before it answers.
    *
    * @throws IOException if one cannot be served (nothing stays loaded then)
    */
-  static ServedModels open(List<ServedModelConfig> configs, ServerListener listener)
-      throws IOException {
+  static ServedModels open(List<ServedModelConfig> configs, ServerListener listener,
+      VersionWarmup warmup) throws IOException {
     if (configs.isEmpty()) {
       throw new IOException("no model to serve: the model config lists none");
     }
-    ServedModels models = new ServedModels(listener);
+    ServedModels models = new ServedModels(listener, warmup);
     try {
       models.apply(configs);
     } catch (IOException | RuntimeException e) {
@@ -86,7 +89,7 @@ final class ServedModels implements AutoCloseable {
           VersionedModel existing = byName.get(config.name());
           if (existing == null || !existing.basePath().equals(config.basePath())) {
             opened.put(config.name(), VersionedModel.open(config.name(), config.basePath(),
-                config.policy(), config.labels(), listener));
+                config.policy(), config.labels(), listener, warmup));
           }
         }
       } catch (IOException | RuntimeException e) {

@@ -18,9 +18,14 @@ import java.util.Objects;
  * @param pollInterval how often the base path is checked for a new version
  * @param threads how many requests are handled at once (others wait in the accept queue)
  * @param shutdownGrace how long {@link ModelServer#stop()} waits for requests in flight
+ * @param restTimeout a REST request's TensorFlow run is cancelled after this long and answered
+ *     504 (TensorFlow Serving's {@code --rest_api_timeout_in_ms}); zero: no limit
+ * @param prometheusPath the REST path of the Prometheus metrics, or null for none
+ *     (TensorFlow Serving's {@code --monitoring_config_file})
  */
 public record ServerConfig(String modelName, Path modelBasePath, String host, int port,
-    long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace) {
+    long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace,
+    Duration restTimeout, String prometheusPath) {
 
   public static final int DEFAULT_PORT = 8501; // TensorFlow Serving's REST port
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -28,6 +33,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public static final long MAX_REQUEST_BYTES_LIMIT = Integer.MAX_VALUE - 8;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** TensorFlow Serving's {@code --rest_api_timeout_in_ms} default. */
+  public static final Duration DEFAULT_REST_TIMEOUT = Duration.ofMillis(30_000);
 
   public ServerConfig {
     Objects.requireNonNull(modelName, "modelName");
@@ -35,6 +42,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(restTimeout, "restTimeout");
     checkModelName(modelName);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -52,6 +60,13 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     if (shutdownGrace.isNegative()) {
       throw new IllegalArgumentException("shutdown grace must not be negative, got "
           + shutdownGrace);
+    }
+    if (restTimeout.isNegative()) {
+      throw new IllegalArgumentException("REST timeout must not be negative, got " + restTimeout);
+    }
+    if (prometheusPath != null && !prometheusPath.startsWith("/")) {
+      throw new IllegalArgumentException("the Prometheus path must start with '/', got "
+          + prometheusPath);
     }
   }
 
@@ -77,7 +92,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public Builder toBuilder() {
     return builder(modelName, modelBasePath).host(host).port(port)
         .maxRequestBytes(maxRequestBytes).pollInterval(pollInterval).threads(threads)
-        .shutdownGrace(shutdownGrace);
+        .shutdownGrace(shutdownGrace).restTimeout(restTimeout).prometheusPath(prometheusPath);
   }
 
   /** Two request threads per core, at least 4: TensorFlow runs each request on its own pool. */
@@ -119,6 +134,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int threads = defaultThreads();
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Duration restTimeout = DEFAULT_REST_TIMEOUT;
+    private String prometheusPath;
 
     private Builder(String modelName, Path modelBasePath) {
       this.modelName = modelName;
@@ -155,9 +172,19 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
       return this;
     }
 
+    public Builder restTimeout(Duration restTimeout) {
+      this.restTimeout = restTimeout;
+      return this;
+    }
+
+    public Builder prometheusPath(String prometheusPath) {
+      this.prometheusPath = prometheusPath;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-          pollInterval, threads, shutdownGrace);
+          pollInterval, threads, shutdownGrace, restTimeout, prometheusPath);
     }
   }
 }
