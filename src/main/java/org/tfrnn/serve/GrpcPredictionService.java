@@ -2,12 +2,16 @@ package org.tfrnn.serve;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.tfrnn.inference.LoadedVersion;
 import org.tfrnn.inference.PredictionException;
 import org.tfrnn.inference.Predictor;
@@ -67,7 +71,8 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
         }
         requireConvertible(signature, filter);
         long run = System.nanoTime();
-        Map<String, NdValue> outputs = predictor.predict(signature.key(), inputs, filter);
+        Map<String, NdValue> outputs = predictor.predict(signature.key(), inputs, filter,
+            runTimeout());
         metrics.runtimeDone(model.name(), "Predict", run);
         PredictResponse.Builder response = PredictResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()));
@@ -145,6 +150,23 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
                 + "output_filter"));
       }
     }
+  }
+
+  /**
+   * The time left before the client's deadline, as TensorFlow Serving sets its run's timeout
+   * from it; zero (no limit) if the call has none.
+   */
+  private static Duration runTimeout() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      return Duration.ZERO;
+    }
+    long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+    if (left <= 0) {
+      throw new StatusRuntimeException(Status.DEADLINE_EXCEEDED.withDescription(
+          "the call's deadline passed before TensorFlow ran"));
+    }
+    return Duration.ofMillis(left);
   }
 
   private static ModelSpec answeredSpec(String name, long version, String signature) {

@@ -2,6 +2,7 @@ package org.tfrnn.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -145,6 +146,49 @@ class ServingMetricsServerTest {
       assertEquals(1, PrometheusText.value(families, ServingMetrics.REQUEST_COUNT,
           ServingMetrics.REQUEST_COUNT, Map.of("model_name", "mnist",
               "status", "DEADLINE_EXCEEDED")), text);
+    }
+  }
+
+  @Test
+  void aGrpcCallPastItsDeadlineIsCancelledOnTheServerToo() throws IOException {
+    Path base = Files.createDirectories(temp.resolve("mnist"));
+    ServingFixtures.publishVersion(ServingFixtures.STATIC_LSTM, base, 1);
+    float[] images = ServingFixtures.expected(ServingFixtures.STATIC_LSTM).images();
+    int perImage = ServingFixtures.PIXELS;
+    float[] batch = new float[2048 * perImage];
+    for (int i = 0; i < 2048; i++) {
+      System.arraycopy(images, (i % (images.length / perImage)) * perImage, batch,
+          i * perImage, perImage);
+    }
+    PredictRequest request = PredictRequest.newBuilder()
+        .setModelSpec(ModelSpec.newBuilder().setName("mnist"))
+        .putInputs("x", TensorProtoValues.toProto(NdValue.ofFloats(batch, 2048, 28, 28)))
+        .build();
+    try (ModelServer server = ModelServer.start(ServerConfig.builder("mnist", base).port(0)
+            .maxRequestBytes(64L << 20).build());
+        GrpcServer grpc = GrpcServer.start(server, 0)) {
+      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port())
+          .usePlaintext().maxInboundMessageSize(64 << 20).build();
+      try {
+        var stub = PredictionServiceGrpc.newBlockingStub(channel);
+        // An untimed run first (it also connects the channel): how long the batch takes here.
+        long start = System.nanoTime();
+        stub.predict(request);
+        long runMillis = (System.nanoTime() - start) / 1_000_000;
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+            () -> stub.withDeadlineAfter(Math.max(20, runMillis / 3),
+                java.util.concurrent.TimeUnit.MILLISECONDS).predict(request));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      } finally {
+        channel.shutdownNow();
+      }
+      // The server's own answer: its run was cancelled too, not finished and counted OK.
+      ServingFixtures.patiently("the server finishes the call").until(() ->
+          ServingMetricsTestSupport.scrape(server).contains("status=\"DEADLINE_EXCEEDED\""));
+      Map<String, PrometheusText.Family> families = PrometheusText.parse(
+          ServingMetricsTestSupport.scrape(server));
+      assertEquals(1, PrometheusText.value(families, ServingMetrics.REQUEST_COUNT,
+          ServingMetrics.REQUEST_COUNT, Map.of("model_name", "mnist", "status", "OK")));
     }
   }
 
