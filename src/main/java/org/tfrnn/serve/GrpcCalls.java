@@ -39,8 +39,12 @@ final class GrpcCalls {
   <T> void answerCounted(String method, String modelName, StreamObserver<T> observer,
       Supplier<T> call) {
     long start = System.nanoTime();
-    Status.Code code = answerCall(method, observer, call);
-    metrics.requestDone(modelName, method, "GRPC", code.name(), start);
+    Status.Code code = Status.Code.CANCELLED; // if answering fails: the client went away
+    try {
+      code = answerCall(method, observer, call);
+    } finally {
+      metrics.requestDone(modelName, method, "GRPC", code.name(), start);
+    }
   }
 
   /** Answers the call; returns the status code answered. */
