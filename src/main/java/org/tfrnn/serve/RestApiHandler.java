@@ -36,8 +36,7 @@ import org.tfrnn.tensors.NdValue;
  * 501 {@code :classify}/{@code :regress}, 503 shutting down, 504 a TensorFlow run cancelled at
  * the REST timeout, 500 the server's own failure, whose details go to the {@link ServerListener},
  * never to the client). Each request is counted in the {@link ServingMetrics} as TensorFlow
- * Serving counts it. Paths match case-insensitively,
- * as TensorFlow Serving's do.
+ * Serving counts it. Paths match case-insensitively, as TensorFlow Serving's do.
  */
 final class RestApiHandler implements HttpHandler {
   private static final Pattern PREDICT_PATH = Pattern.compile(

@@ -2,19 +2,25 @@ package org.tfrnn.serve;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfrnn.metrics.PrometheusText;
@@ -144,61 +150,79 @@ class ServingMetricsServerTest {
   }
 
   @Test
-  void aGrpcCallPastItsDeadlineIsCancelledOnTheServerToo() throws Exception {
+  void aGrpcPredictRunsWithinTheCallsDeadline() throws Exception {
     Path base = Files.createDirectories(temp.resolve("mnist"));
     ServingFixtures.publishVersion(ServingFixtures.STATIC_LSTM, base, 1);
-    float[] batch = mnistBatch(2048);
     PredictRequest request = PredictRequest.newBuilder()
         .setModelSpec(ModelSpec.newBuilder().setName("mnist"))
-        .putInputs("x", TensorProtoValues.toProto(NdValue.ofFloats(batch, 2048, 28, 28)))
+        .putInputs("x", TensorProtoValues.toProto(NdValue.ofFloats(mnistBatch(1024), 1024, 28,
+            28)))
         .build();
+    ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
     try (ModelServer server = ModelServer.start(ServerConfig.builder("mnist", base).port(0)
-            .maxRequestBytes(64L << 20).build());
-        GrpcServer grpc = GrpcServer.start(server, 0)) {
-      ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port())
-          .usePlaintext().maxInboundMessageSize(64 << 20).build();
-      try {
-        var stub = PredictionServiceGrpc.newBlockingStub(channel);
-        // Untimed runs first (they also connect the channel and warm the session): how long the
-        // batch takes here.
-        stub.predict(request);
-        long start = System.nanoTime();
-        stub.predict(request);
-        long runMillis = (System.nanoTime() - start) / 1_000_000;
-        // A call reaches the server only if its message arrives before the deadline, which a
-        // loaded machine may delay: shorter deadlines first, until the server sees one.
-        for (int eighths : new int[] {3, 5, 7}) {
-          StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
-              () -> stub.withDeadlineAfter(Math.max(20, runMillis * eighths / 8),
-                  java.util.concurrent.TimeUnit.MILLISECONDS).predict(request));
-          assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
-          long waitUntil = System.nanoTime() + (2 * runMillis + 2000) * 1_000_000;
-          while (countedCalls(server) == 2 && System.nanoTime() < waitUntil) {
-            Thread.sleep(20);
-          }
-          if (countedCalls(server) > 2) {
-            break;
-          }
-        }
-      } finally {
-        channel.shutdownNow();
-      }
-      // The server's own answer: its run was cancelled too, not finished and counted OK.
+        .build())) {
+      GrpcPredictionService service = new GrpcPredictionService(server.models(),
+          new GrpcCalls(ServerListener.NONE, server.metrics()), server.metrics());
+      // A deadline whose clock stands still: 1 ms is left however long the request takes to
+      // convert, so the run itself must be cancelled by TensorFlow's timeout.
+      Status oneMilli = call(service, request, frozenDeadline(1), timer);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, oneMilli.getCode(), oneMilli.toString());
+      assertTrue(oneMilli.getDescription().contains("time limit of 1 ms"), oneMilli.toString());
+      Status passed = call(service, request, frozenDeadline(-1), timer);
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, passed.getCode(), passed.toString());
+      assertEquals(Status.Code.OK, call(service, request, null, timer).getCode());
+
       Map<String, PrometheusText.Family> families = PrometheusText.parse(
           ServingMetricsTestSupport.scrape(server));
-      assertEquals(1, PrometheusText.value(families, ServingMetrics.REQUEST_COUNT,
-          ServingMetrics.REQUEST_COUNT, Map.of("model_name", "mnist",
-              "status", "DEADLINE_EXCEEDED")), "no call reached the server in time");
-      assertEquals(3, countedCalls(server));
+      String count = ServingMetrics.REQUEST_COUNT;
+      assertEquals(2, PrometheusText.value(families, count, count,
+          Map.of("model_name", "mnist", "status", "DEADLINE_EXCEEDED")));
+      assertEquals(1, PrometheusText.value(families, count, count,
+          Map.of("model_name", "mnist", "status", "OK")));
+    } finally {
+      timer.shutdownNow();
     }
   }
 
-  /** Every call counted for the model, whatever its status. */
-  private static double countedCalls(ModelServer server) throws IOException {
-    return PrometheusText.parse(ServingMetricsTestSupport.scrape(server))
-        .get(ServingMetrics.REQUEST_COUNT).samples().stream()
-        .filter(s -> s.labels().get("model_name").equals("mnist"))
-        .mapToDouble(PrometheusText.Sample::value).sum();
+  private static Deadline frozenDeadline(long millis) {
+    return Deadline.after(millis, TimeUnit.MILLISECONDS, new Deadline.Ticker() {
+      @Override
+      public long nanoTime() {
+        return 0;
+      }
+    });
+  }
+
+  /** Calls Predict in a context with that deadline (or none); the status it answered. */
+  private static Status call(GrpcPredictionService service, PredictRequest request,
+      Deadline deadline, ScheduledExecutorService timer) {
+    AtomicReference<Status> answered = new AtomicReference<>();
+    StreamObserver<PredictResponse> observer = new StreamObserver<>() {
+      @Override
+      public void onNext(PredictResponse response) {}
+
+      @Override
+      public void onError(Throwable t) {
+        answered.set(Status.fromThrowable(t));
+      }
+
+      @Override
+      public void onCompleted() {
+        answered.set(Status.OK);
+      }
+    };
+    Runnable predict = () -> service.predict(request, observer);
+    if (deadline == null) {
+      predict.run();
+    } else {
+      Context.CancellableContext context = Context.current().withDeadline(deadline, timer);
+      try {
+        context.run(predict);
+      } finally {
+        context.cancel(null);
+      }
+    }
+    return answered.get();
   }
 
   /** {@code n} MNIST images (the fixture's, repeated), flat. */
