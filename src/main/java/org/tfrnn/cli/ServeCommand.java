@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.tfrnn.batching.BatchingOptions;
 import org.tfrnn.metrics.MonitoringConfigFile;
 import org.tfrnn.serve.GrpcServer;
 import org.tfrnn.serve.ModelServer;
@@ -37,6 +38,8 @@ final class ServeCommand implements Callable<Integer> {
   static final int DEFAULT_GRPC_PORT = 8500;
   /** A poll interval that never comes: TensorFlow Serving's "0 or less: do not poll". */
   private static final Duration NEVER = Duration.ofDays(365L * 100);
+  /** The most request threads per API that batching asks for without --threads. */
+  static final int MAX_BATCHING_THREADS = 256;
 
   @Option(names = {"--model_name", "--model-name"}, defaultValue = "default",
       description = "the name in the URLs (/v1/models/NAME) and in gRPC's model_spec. "
@@ -81,11 +84,17 @@ final class ServeCommand implements Callable<Integer> {
   long restTimeoutMillis;
 
   @Option(names = "--enable_batching", arity = "0..1", fallbackValue = "true",
-      defaultValue = "false", description = "server-side request batching (not supported yet)")
+      defaultValue = "false", description = "merge concurrent predict requests to the same "
+          + "signature into batches, as TensorFlow Serving does. Without "
+          + "--batching_parameters_file: max_batch_size 1000, batch_timeout_micros 0, "
+          + "max_enqueued_batches 10, num_batch_threads one per core. Default: ${DEFAULT-VALUE}")
   boolean enableBatching;
 
   @Option(names = "--batching_parameters_file",
-      description = "batching parameters (not supported yet)")
+      description = "TensorFlow Serving's BatchingParameters (text protobuf), e.g. "
+          + "'max_batch_size { value: 32 } batch_timeout_micros { value: 1000 }'; "
+          + "needs --enable_batching. enable_large_batch_splitting is refused (README, "
+          + "Request batching)")
   Path batchingParametersFile;
 
   @Option(names = "--monitoring_config_file",
@@ -101,7 +110,8 @@ final class ServeCommand implements Callable<Integer> {
   long maxRequestBytes;
 
   @Option(names = "--threads",
-      description = "requests handled at once per API. Default: 2 per core, at least 4")
+      description = "requests handled at once per API. Default: 2 per core, at least 4; "
+          + "with --enable_batching 2 x max_batch_size, at most " + MAX_BATCHING_THREADS)
   Integer threads;
 
   @Override
@@ -128,6 +138,9 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
+    if (config.batching() != null) {
+      log(System.err, "batching predict requests: " + config.batching());
+    }
     log(System.out, "serving models " + server.modelNames() + " (gRPC at " + host + ":"
         + grpc.port() + ") at " + server.modelUri() + " (POST " + server.modelUri()
         + ":predict)");
@@ -140,9 +153,9 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   void refuseUnsupported() {
-    if (enableBatching || batchingParametersFile != null) {
-      throw new IllegalArgumentException("--enable_batching/--batching_parameters_file: "
-          + "server-side batching is not supported yet; leave them out");
+    if (batchingParametersFile != null && !enableBatching) {
+      throw new IllegalArgumentException("--batching_parameters_file is set without "
+          + "--enable_batching (TensorFlow Serving refuses this too)");
     }
   }
 
@@ -167,8 +180,10 @@ final class ServeCommand implements Callable<Integer> {
     return List.of(ServedModelConfig.latest(modelName, modelBasePath));
   }
 
-  ServerConfig config(ServedModelConfig first) {
-    ServerConfig.Builder config = ServerConfig.builder(first.name(), first.basePath())
+  ServerConfig config(ServedModelConfig first) throws IOException {
+    BatchingOptions batching = batching();
+    ServerConfig config = ServerConfig.builder(first.name(), first.basePath())
+        .batching(batching)
         .host(host)
         .port(restPort)
         .maxRequestBytes(maxRequestBytes)
@@ -176,11 +191,27 @@ final class ServeCommand implements Callable<Integer> {
         // TensorFlow Serving's meaning: 0 or less sets no timeout.
         .restTimeout(Duration.ofMillis(Math.max(0, restTimeoutMillis)))
         .prometheusPath(monitoringConfigFile == null ? null
-            : MonitoringConfigFile.prometheusPath(monitoringConfigFile).orElse(null));
+            : MonitoringConfigFile.prometheusPath(monitoringConfigFile).orElse(null))
+        .build();
     if (threads != null) {
-      config.threads(threads);
+      return config.withThreads(threads);
     }
-    return config.build();
+    if (batching != null) {
+      // Requests wait for their batch on a request thread: TensorFlow Serving's advice is
+      // 2 x max_batch_size client threads (capped here; threads start only when needed).
+      return config.withThreads((int) Math.max(config.threads(),
+          Math.min(2 * batching.maxBatchSize(), MAX_BATCHING_THREADS)));
+    }
+    return config;
+  }
+
+  /** The batching options of --enable_batching and --batching_parameters_file, or null. */
+  BatchingOptions batching() throws IOException {
+    if (!enableBatching) {
+      return null;
+    }
+    return batchingParametersFile == null ? BatchingOptions.defaults()
+        : BatchingOptions.read(batchingParametersFile);
   }
 
   private static Duration interval(double seconds) {

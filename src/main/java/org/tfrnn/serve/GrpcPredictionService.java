@@ -71,8 +71,8 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
         }
         requireConvertible(signature, filter);
         long run = System.nanoTime();
-        Map<String, NdValue> outputs = predictor.predict(signature.key(), inputs, filter,
-            runTimeout());
+        Map<String, NdValue> outputs = models.predict(model, hold.loaded(), signature.key(),
+            inputs, filter, runTimeout());
         metrics.runtimeDone(model.name(), "Predict", run);
         PredictResponse.Builder response = PredictResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()));

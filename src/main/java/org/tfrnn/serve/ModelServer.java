@@ -13,6 +13,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.tfrnn.batching.BatchListener;
+import org.tfrnn.batching.BatchRun;
 import org.tfrnn.inference.VersionStatus;
 import org.tfrnn.inference.VersionedModel;
 import org.tfrnn.metrics.ServingMetrics;
@@ -89,7 +91,15 @@ public final class ModelServer implements AutoCloseable {
     disableNagle();
     ServingMetrics metrics = new ServingMetrics();
     ServedModels models = ServedModels.open(modelConfigs, listener,
-        new SavedModelWarmup(metrics, listener));
+        new SavedModelWarmup(metrics, listener), config.batching(), new BatchListener() {
+          @Override
+          public void batchRun(BatchRun run) {
+            // TensorFlow Serving's queuing latency: each request's wait for its batch.
+            run.queueTimes().forEach(wait -> metrics.batchTaskQueued(run.threadPoolName(),
+                wait.toNanos() / 1000));
+            listener.batchRun(run);
+          }
+        });
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);

@@ -234,7 +234,7 @@ final class RestApiHandler implements HttpHandler {
       Map<String, NdValue> inputs = request.inputsFor(signature);
       PredictResponseJson.requireWritable(signature);
       long run = System.nanoTime();
-      outputs = predictor.predict(signature.key(), inputs, null, timeout);
+      outputs = models.predict(model, hold.loaded(), signature.key(), inputs, null, timeout);
       metrics.runtimeDone(model.name(), "Predict", run);
     }
     ByteArrayOutputStream json = new ByteArrayOutputStream(8192);

@@ -3,6 +3,7 @@ package org.tfrnn.serve;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.tfrnn.batching.BatchingOptions;
 
 /**
  * How a {@link ModelServer} runs. Start from {@link #builder} (TensorFlow Serving's defaults where
@@ -22,10 +23,11 @@ import java.util.Objects;
  *     504 (TensorFlow Serving's {@code --rest_api_timeout_in_ms}); zero: no limit
  * @param prometheusPath the REST path of the Prometheus metrics, or null for none
  *     (TensorFlow Serving's {@code --monitoring_config_file})
+ * @param batching how predict requests are batched ({@code --enable_batching}), or null: not
  */
 public record ServerConfig(String modelName, Path modelBasePath, String host, int port,
     long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace,
-    Duration restTimeout, String prometheusPath) {
+    Duration restTimeout, String prometheusPath, BatchingOptions batching) {
 
   public static final int DEFAULT_PORT = 8501; // TensorFlow Serving's REST port
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -70,6 +72,13 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     }
   }
 
+  /** A configuration without batching or metrics, with the default REST timeout. */
+  public ServerConfig(String modelName, Path modelBasePath, String host, int port,
+      long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace) {
+    this(modelName, modelBasePath, host, port, maxRequestBytes, pollInterval, threads,
+        shutdownGrace, DEFAULT_REST_TIMEOUT, null, null);
+  }
+
   static void checkModelName(String modelName) {
     Objects.requireNonNull(modelName, "modelName");
     if (modelName.isEmpty() || !modelName.matches("[^/:?#%\\s]+")) {
@@ -92,7 +101,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public Builder toBuilder() {
     return builder(modelName, modelBasePath).host(host).port(port)
         .maxRequestBytes(maxRequestBytes).pollInterval(pollInterval).threads(threads)
-        .shutdownGrace(shutdownGrace).restTimeout(restTimeout).prometheusPath(prometheusPath);
+        .shutdownGrace(shutdownGrace).restTimeout(restTimeout).prometheusPath(prometheusPath)
+        .batching(batching);
   }
 
   /** Two request threads per core, at least 4: TensorFlow runs each request on its own pool. */
@@ -124,6 +134,10 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     return toBuilder().shutdownGrace(newShutdownGrace).build();
   }
 
+  public ServerConfig withBatching(BatchingOptions newBatching) {
+    return toBuilder().batching(newBatching).build();
+  }
+
   /** Named settings for a {@link ServerConfig}; {@link #build} checks them all. */
   public static final class Builder {
     private final String modelName;
@@ -136,6 +150,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
     private Duration restTimeout = DEFAULT_REST_TIMEOUT;
     private String prometheusPath;
+    private BatchingOptions batching;
 
     private Builder(String modelName, Path modelBasePath) {
       this.modelName = modelName;
@@ -182,9 +197,15 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
       return this;
     }
 
+    /** Batch predict requests this way; null (the default): do not batch. */
+    public Builder batching(BatchingOptions batching) {
+      this.batching = batching;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-          pollInterval, threads, shutdownGrace, restTimeout, prometheusPath);
+          pollInterval, threads, shutdownGrace, restTimeout, prometheusPath, batching);
     }
   }
 }

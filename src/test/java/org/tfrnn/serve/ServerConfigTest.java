@@ -17,7 +17,7 @@ class ServerConfigTest {
     ServerConfig config = ServerConfig.builder("best", BASE).build();
     assertEquals(new ServerConfig("best", BASE, "127.0.0.1", 8501, 32L << 20,
         Duration.ofSeconds(2), ServerConfig.defaultThreads(), Duration.ofSeconds(30),
-        Duration.ofMillis(30_000), null), config);
+        Duration.ofMillis(30_000), null, null), config);
     assertEquals(config, ServerConfig.of("best", BASE));
   }
 
@@ -28,10 +28,10 @@ class ServerConfigTest {
         .shutdownGrace(Duration.ZERO).restTimeout(Duration.ofMillis(5))
         .prometheusPath("/metrics").build();
     assertEquals(new ServerConfig("best", BASE, "::1", 0, 1024, Duration.ofMillis(50), 3,
-        Duration.ZERO, Duration.ofMillis(5), "/metrics"), config);
+        Duration.ZERO, Duration.ofMillis(5), "/metrics", null), config);
     assertEquals(config, config.toBuilder().build());
     assertEquals(new ServerConfig("best", BASE, "::1", 9000, 1024, Duration.ofMillis(50), 3,
-        Duration.ZERO, Duration.ofMillis(5), "/metrics"), config.withPort(9000));
+        Duration.ZERO, Duration.ofMillis(5), "/metrics", null), config.withPort(9000));
   }
 
   @Test

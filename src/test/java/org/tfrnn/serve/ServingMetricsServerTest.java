@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.batching.BatchingOptions;
 import org.tfrnn.metrics.PrometheusText;
 import org.tfrnn.metrics.ServingMetrics;
 import org.tfrnn.tensors.NdValue;
@@ -115,6 +116,27 @@ class ServingMetricsServerTest {
 
       assertEquals(405, rest.post(METRICS, "").status());
       assertEquals(404, rest.get(METRICS + "/more").status());
+    }
+  }
+
+  @Test
+  void batchedRequestsRecordTheirQueuingLatency() throws IOException {
+    Path base = temp.resolve("half");
+    HalfPlusTwoModel.export(base);
+    try (ModelServer server = ModelServer.start(ServerConfig.builder("half", base).port(0)
+        .batching(BatchingOptions.defaults()).build())) {
+      RestClient rest = new RestClient(server);
+      for (int i = 0; i < 3; i++) {
+        assertEquals(200, rest.post("/v1/models/half:predict", "{\"instances\": [1.0, 2.0]}")
+            .status());
+      }
+      Map<String, PrometheusText.Family> families = PrometheusText.parse(
+          ServingMetricsTestSupport.scrape(server));
+      String queuing = ServingMetrics.BATCH_QUEUING_LATENCY;
+      assertEquals(3, PrometheusText.value(families, queuing, queuing + "_count",
+          Map.of("thread_pool_name", "model_server_batch_threads")));
+      assertEquals(3, PrometheusText.value(families, ServingMetrics.REQUEST_COUNT,
+          ServingMetrics.REQUEST_COUNT, Map.of("model_name", "half", "status", "OK")));
     }
   }
 
