@@ -41,8 +41,6 @@ public final class ServingMetrics {
   public static final String RUNTIME_LATENCY = ":tensorflow:serving:runtime_latency";
   public static final String BATCH_QUEUING_LATENCY =
       ":tensorflow:serving:batching_session:queuing_latency";
-  /** The {@code thread_pool_name} of tensorflow_model_server's shared batch scheduler. */
-  public static final String SERVER_BATCH_THREADS = "model_server_batch_threads";
   /** The {@code runtime} label of a TensorFlow session run. */
   public static final String SESSION_RUNTIME = "TF1";
   /** The Prometheus text format's content type. */

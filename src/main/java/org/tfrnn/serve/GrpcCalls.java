@@ -29,36 +29,45 @@ final class GrpcCalls {
   }
 
   <T> void answer(String method, StreamObserver<T> observer, Supplier<T> call) {
-    answerCall(method, observer, call);
+    outcome(method, call).deliver(observer);
   }
 
   /**
    * {@link #answer}, counted in the {@link ServingMetrics} as TensorFlow Serving counts its
-   * Predict, Classify and Regress calls (by the model name the request gives).
+   * Predict, Classify and Regress calls (by the model name the request gives), before the answer
+   * leaves, as TensorFlow Serving records it.
    */
   <T> void answerCounted(String method, String modelName, StreamObserver<T> observer,
       Supplier<T> call) {
     long start = System.nanoTime();
-    Status.Code code = Status.Code.CANCELLED; // if answering fails: the client went away
-    try {
-      code = answerCall(method, observer, call);
-    } finally {
-      metrics.requestDone(modelName, method, "GRPC", code.name(), start);
+    Outcome<T> outcome = outcome(method, call);
+    metrics.requestDone(modelName, method, "GRPC", outcome.code().name(), start);
+    outcome.deliver(observer);
+  }
+
+  /** A call's answer: its response, or the error status it gets. */
+  private record Outcome<T>(T response, Status error) {
+    Status.Code code() {
+      return error == null ? Status.Code.OK : error.getCode();
+    }
+
+    void deliver(StreamObserver<T> observer) {
+      if (error != null) {
+        observer.onError(error.asRuntimeException());
+        return;
+      }
+      observer.onNext(response);
+      observer.onCompleted();
     }
   }
 
-  /** Answers the call; returns the status code answered. */
-  private <T> Status.Code answerCall(String method, StreamObserver<T> observer, Supplier<T> call) {
-    T response;
+  private <T> Outcome<T> outcome(String method, Supplier<T> call) {
     try {
-      response = call.get();
+      return new Outcome<>(call.get(), null);
     } catch (StatusRuntimeException e) {
-      observer.onError(e);
-      return e.getStatus().getCode();
+      return new Outcome<>(null, e.getStatus());
     } catch (ServingException e) {
-      Status status = status(e);
-      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
-      return status.getCode();
+      return new Outcome<>(null, status(e).withDescription(e.getMessage()));
     } catch (PredictionException e) {
       if (e.reason() == PredictionException.Reason.MODEL_FAILED) {
         listener.requestFailed("gRPC", method, e);
@@ -70,18 +79,12 @@ final class GrpcCalls {
         case MODEL_FAILED -> Status.INTERNAL;
         case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
       };
-      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
-      return status.getCode();
+      return new Outcome<>(null, status.withDescription(e.getMessage()));
     } catch (RuntimeException e) {
       listener.requestFailed("gRPC", method, e);
-      observer.onError(Status.INTERNAL.withDescription("internal server error ("
-          + e.getClass().getSimpleName() + "); the server's log has the details")
-          .asRuntimeException());
-      return Status.Code.INTERNAL;
+      return new Outcome<>(null, Status.INTERNAL.withDescription("internal server error ("
+          + e.getClass().getSimpleName() + "); the server's log has the details"));
     }
-    observer.onNext(response);
-    observer.onCompleted();
-    return Status.Code.OK;
   }
 
   private static Status status(ServingException e) {

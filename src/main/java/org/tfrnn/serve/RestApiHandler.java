@@ -85,8 +85,9 @@ final class RestApiHandler implements HttpHandler {
       }
       try {
         Answer answer = answer(exchange);
-        send(exchange, answer);
+        // Counted before the answer leaves, as TensorFlow Serving records it.
         countRequest(exchange.getRequestURI().getPath(), answer.status(), start);
+        send(exchange, answer);
       } finally {
         inFlight.exit();
       }

@@ -39,7 +39,7 @@ class ServingMetricsTest {
     metrics.requestDone("mnist", "Predict", "GRPC", "OK", now);
     metrics.requestDone("mnist", "predict", "REST", "INVALID_ARGUMENT", now);
     metrics.runtimeDone("mnist", "Predict", now);
-    metrics.batchTaskQueued(ServingMetrics.SERVER_BATCH_THREADS, 150);
+    metrics.batchTaskQueued("model_server_batch_threads", 150);
 
     String text = scrape(metrics);
     Map<String, PrometheusText.Family> families = PrometheusText.parse(text);
