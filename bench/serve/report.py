@@ -1,6 +1,6 @@
 """Turns the JSON lines of one bench/serve/run.sh into Markdown tables (stdout).
 
-Usage: report.py RESULTS_JSONL
+Usage: report.py RESULTS_JSONL...  (several files: their lines together, e.g. sections run apart)
 """
 import json
 import statistics
@@ -8,7 +8,8 @@ import sys
 
 
 def main():
-    rows = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
+    rows = [json.loads(line) for name in sys.argv[1:] for line in open(name)
+            if line.startswith("{")]
     python = {r["batch"]: r for r in rows if r["kind"] == "python"}
     java = {r["batch"]: r for r in rows if r["kind"] == "java-predictor"}
     server = {(r["batch"], r["concurrency"]): r for r in rows if r["kind"] == "server"}
@@ -137,7 +138,7 @@ def batching_table(rows):
     for side in ("off", "on"):
         c = cells[(1, side)]
         ratios = (f"{ratio(rounds, 1, 'on', 'off', 'per_s'):.2f}x "
-                  f"| {ratio(rounds, 1, 'on', 'off', 'p99_ms'):.2f}x" if side == "on" else "| ")
+                  f"| {ratio(rounds, 1, 'on', 'off', 'p99_ms'):.2f}x" if side == "on" else "- | -")
         print(f"| {side} | {median(c, 'per_s'):.0f} | {median(c, 'p50_ms'):.2f} "
               f"| {median(c, 'p99_ms'):.2f} | {ratios} |")
     print()

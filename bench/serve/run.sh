@@ -215,5 +215,10 @@ if want switches; then
 fi
 note_load "end"
 
+# The raw lines stay for later reports (report.py FILE...); $work goes.
+mkdir -p target/bench-serve
+kept="target/bench-serve/results-$(date -u +%Y%m%dT%H%M%SZ).jsonl"
+cp "$results" "$kept"
+echo "results: $kept" >&2
 echo >&2
 python3 bench/serve/report.py "$results"
