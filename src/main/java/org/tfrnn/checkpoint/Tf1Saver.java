@@ -1,6 +1,8 @@
 package org.tfrnn.checkpoint;
 
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -140,6 +142,14 @@ public final class Tf1Saver {
    * @throws IOException if the checkpoint is missing, unreadable, or lacks or mis-shapes a variable
    */
   public Map<String, Long> restore(Session session, String prefix) throws IOException {
+    Path index = Path.of(prefix + ".index");
+    if (Files.isRegularFile(index)) {
+      try {
+        CheckpointIndex.requireCompleteShards(index);
+      } catch (IOException e) {
+        throw new IOException("cannot read the checkpoint " + prefix + ": " + e.getMessage(), e);
+      }
+    }
     try (TString name = TString.scalarOf(prefix)) {
       Session.Runner reader = session.runner().feed(this.prefix, name);
       restore.tensors().forEach(reader::fetch);

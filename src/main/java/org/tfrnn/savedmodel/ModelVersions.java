@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
+import org.tfrnn.checkpoint.CheckpointIndex;
 
 /**
  * TensorFlow Serving's layout of a model base path: numbered version directories, each a

@@ -134,6 +134,26 @@ class CheckpointManagerTest {
   }
 
   @Test
+  void aTruncatedDataShardIsNamedWithItsSizeBeforeTensorFlowReadsIt(@TempDir Path dir)
+      throws IOException {
+    try (Model model = new Model(Shape.of(64))) {
+      CheckpointManager manager = new CheckpointManager(dir, 5, new Tf1Saver(model.graph, List.of()));
+      manager.save(model.session, 7, Map.of());
+      Path data = dir.resolve("model.ckpt-7.data-00000-of-00001");
+      long whole = Files.size(data); // the intact file: what the index must ask for
+      try (var channel = java.nio.channels.FileChannel.open(data,
+          java.nio.file.StandardOpenOption.WRITE)) {
+        channel.truncate(whole - 10);
+      }
+      IOException e = assertThrows(IOException.class,
+          () -> manager.restore(model.session, manager.latest().orElseThrow()));
+      assertEquals("cannot read the checkpoint " + dir.resolve("model.ckpt-7") + ": " + data
+          + " is truncated: it has " + (whole - 10) + " bytes, the index needs " + whole,
+          e.getMessage());
+    }
+  }
+
+  @Test
   void theStateFileReadsBackWithEscapesAndExtraFields(@TempDir Path dir) throws IOException {
     new CheckpointState("odd \"name\"-2", List.of("a\\b-1", "odd \"name\"-2")).write(dir);
     Files.writeString(dir.resolve("checkpoint"),

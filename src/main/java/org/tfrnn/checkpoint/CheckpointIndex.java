@@ -1,4 +1,4 @@
-package org.tfrnn.savedmodel;
+package org.tfrnn.checkpoint;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import org.tensorflow.proto.BundleHeaderProto;
  * shard only when it reads a variable, and then says "Read less bytes than requested" with native
  * log lines and no file name; checking the sizes first gives one line that names the file.
  */
-final class CheckpointIndex {
+public final class CheckpointIndex {
   private static final long TABLE_MAGIC = 0xdb4775248b80fb57L;
   private static final int FOOTER_BYTES = 48;
   private static final int BLOCK_TRAILER_BYTES = 5;
@@ -33,7 +33,7 @@ final class CheckpointIndex {
    * Returns quietly where the index cannot be read this way (a compressed block, an unknown
    * layout): TensorFlow's loader then judges the files in its own words.
    */
-  static void requireCompleteShards(Path index) throws IOException {
+  public static void requireCompleteShards(Path index) throws IOException {
     TreeMap<Integer, Long> needed;
     int shards;
     try {
