@@ -52,7 +52,7 @@ while [[ $# -gt 0 ]]; do
     --batching-clients) batching_clients="${2:?}"; shift 2 ;;
     --batching-parameters) batching_parameters="${2:?}"; shift 2 ;;
     --switches) switches="${2:?}"; shift 2 ;;
-    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (try --help)" >&2; exit 2 ;;
   esac
 done
