@@ -12,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.tfrnn.batching.BatchingOptions;
 import org.tfrnn.serve.GrpcServer;
 import org.tfrnn.serve.ModelServer;
 import org.tfrnn.serve.ServedModelConfig;
@@ -36,6 +37,8 @@ final class ServeCommand implements Callable<Integer> {
   static final int DEFAULT_GRPC_PORT = 8500;
   /** A poll interval that never comes: TensorFlow Serving's "0 or less: do not poll". */
   private static final Duration NEVER = Duration.ofDays(365L * 100);
+  /** The most request threads per API that batching asks for without --threads. */
+  static final int MAX_BATCHING_THREADS = 256;
 
   @Option(names = {"--model_name", "--model-name"}, defaultValue = "default",
       description = "the name in the URLs (/v1/models/NAME) and in gRPC's model_spec. "
@@ -79,11 +82,17 @@ final class ServeCommand implements Callable<Integer> {
   long restTimeoutMillis;
 
   @Option(names = "--enable_batching", arity = "0..1", fallbackValue = "true",
-      defaultValue = "false", description = "server-side request batching (not supported yet)")
+      defaultValue = "false", description = "merge concurrent predict requests to the same "
+          + "signature into batches, as TensorFlow Serving does. Without "
+          + "--batching_parameters_file: max_batch_size 1000, batch_timeout_micros 0, "
+          + "max_enqueued_batches 10, num_batch_threads one per core. Default: ${DEFAULT-VALUE}")
   boolean enableBatching;
 
   @Option(names = "--batching_parameters_file",
-      description = "batching parameters (not supported yet)")
+      description = "TensorFlow Serving's BatchingParameters (text protobuf), e.g. "
+          + "'max_batch_size { value: 32 } batch_timeout_micros { value: 1000 }'; "
+          + "needs --enable_batching. enable_large_batch_splitting is refused (README, "
+          + "Request batching)")
   Path batchingParametersFile;
 
   @Option(names = "--monitoring_config_file",
@@ -97,7 +106,8 @@ final class ServeCommand implements Callable<Integer> {
   long maxRequestBytes;
 
   @Option(names = "--threads",
-      description = "requests handled at once per API. Default: 2 per core, at least 4")
+      description = "requests handled at once per API. Default: 2 per core, at least 4; "
+          + "with --enable_batching 2 x max_batch_size, at most " + MAX_BATCHING_THREADS)
   Integer threads;
 
   @Override
@@ -124,6 +134,9 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
+    if (config.batching() != null) {
+      log(System.err, "batching predict requests: " + config.batching());
+    }
     log(System.out, "serving models " + server.modelNames() + " (gRPC at " + host + ":"
         + grpc.port() + ") at " + server.modelUri() + " (POST " + server.modelUri()
         + ":predict)");
@@ -132,9 +145,9 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   void refuseUnsupported() {
-    if (enableBatching || batchingParametersFile != null) {
-      throw new IllegalArgumentException("--enable_batching/--batching_parameters_file: "
-          + "server-side batching is not supported yet; leave them out");
+    if (batchingParametersFile != null && !enableBatching) {
+      throw new IllegalArgumentException("--batching_parameters_file is set without "
+          + "--enable_batching (TensorFlow Serving refuses this too)");
     }
     if (monitoringConfigFile != null) {
       throw new IllegalArgumentException("--monitoring_config_file: metrics are not supported "
@@ -167,13 +180,33 @@ final class ServeCommand implements Callable<Integer> {
     return List.of(ServedModelConfig.latest(modelName, modelBasePath));
   }
 
-  ServerConfig config(ServedModelConfig first) {
+  ServerConfig config(ServedModelConfig first) throws IOException {
+    BatchingOptions batching = batching();
     ServerConfig config = ServerConfig.of(first.name(), first.basePath())
+        .withBatching(batching)
         .withHost(host)
         .withPort(restPort)
         .withMaxRequestBytes(maxRequestBytes)
         .withPollInterval(interval(pollSeconds));
-    return threads == null ? config : config.withThreads(threads);
+    if (threads != null) {
+      return config.withThreads(threads);
+    }
+    if (batching != null) {
+      // Requests wait for their batch on a request thread: TensorFlow Serving's advice is
+      // 2 x max_batch_size client threads (capped here; threads start only when needed).
+      return config.withThreads((int) Math.max(config.threads(),
+          Math.min(2 * batching.maxBatchSize(), MAX_BATCHING_THREADS)));
+    }
+    return config;
+  }
+
+  /** The batching options of --enable_batching and --batching_parameters_file, or null. */
+  BatchingOptions batching() throws IOException {
+    if (!enableBatching) {
+      return null;
+    }
+    return batchingParametersFile == null ? BatchingOptions.defaults()
+        : BatchingOptions.read(batchingParametersFile);
   }
 
   private static Duration interval(double seconds) {

@@ -145,6 +145,20 @@ public final class Predictor implements AutoCloseable {
     }
   }
 
+  /**
+   * Checks a request as {@link #predict(String, Map, List)} does, without running it (a batching
+   * front end checks each request before merging it with others).
+   *
+   * @return the keys of the outputs it would compute, in order
+   * @throws PredictionException (bad request) as {@code predict} would
+   */
+  public List<String> check(String signatureKey, Map<String, NdValue> inputs,
+      List<String> outputKeys) {
+    SignatureSpec spec = signature(signatureKey);
+    validate(spec, inputs);
+    return outputsToFetch(spec, outputKeys).stream().map(TensorSpec::key).toList();
+  }
+
   private Map<String, NdValue> run(
       SignatureSpec spec, Map<String, NdValue> inputs, List<TensorSpec> fetches) {
     List<Tensor> fed = new ArrayList<>(inputs.size());

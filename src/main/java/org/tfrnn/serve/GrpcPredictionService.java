@@ -60,7 +60,8 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
           throw PredictionException.badRequest("duplicate output tensor alias in output_filter "
               + filter);
         }
-        Map<String, NdValue> outputs = predictor.predict(signature.key(), inputs, filter);
+        Map<String, NdValue> outputs = models.predict(model, hold.loaded(), signature.key(),
+            inputs, filter);
         PredictResponse.Builder response = PredictResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()));
         outputs.forEach((key, value) -> response.putOutputs(key, TensorProtoValues.toProto(value)));

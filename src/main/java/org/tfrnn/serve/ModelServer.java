@@ -83,7 +83,7 @@ public final class ModelServer implements AutoCloseable {
   public static ModelServer start(ServerConfig config, List<ServedModelConfig> modelConfigs,
       ServerListener listener) throws IOException {
     disableNagle();
-    ServedModels models = ServedModels.open(modelConfigs, listener);
+    ServedModels models = ServedModels.open(modelConfigs, listener, config.batching());
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);

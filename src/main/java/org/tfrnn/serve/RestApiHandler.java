@@ -204,7 +204,7 @@ final class RestApiHandler implements HttpHandler {
       SignatureSpec signature = predictor.signature(request.signatureName());
       Map<String, NdValue> inputs = request.inputsFor(signature);
       PredictResponseJson.requireWritable(signature);
-      outputs = predictor.predict(signature.key(), inputs);
+      outputs = models.predict(model, hold.loaded(), signature.key(), inputs, null);
     }
     ByteArrayOutputStream json = new ByteArrayOutputStream(8192);
     PredictResponseJson.write(outputs, request.format(), json);

@@ -6,20 +6,28 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfrnn.batching.BatchScheduler;
+import org.tfrnn.batching.BatchingOptions;
+import org.tfrnn.inference.LoadedVersion;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.tensors.NdValue;
 
 /**
  * The models a server answers for, by name; every front end (REST, gRPC) looks them up here.
  * {@link #apply} changes the set to a new model config: new models are loaded before they are
  * served, removed ones stop being found at once and are freed after their last request.
+ * {@link #predict} runs a request on a held version: through the {@link BatchScheduler} when
+ * batching is on, on the caller's thread when it is off.
  */
 final class ServedModels implements AutoCloseable {
   private final Map<String, VersionedModel> byName = new ConcurrentHashMap<>();
   private final ServerListener listener;
   private final Object applying = new Object();
+  private final BatchScheduler batching;
 
-  private ServedModels(ServerListener listener) {
+  private ServedModels(ServerListener listener, BatchScheduler batching) {
     this.listener = listener;
+    this.batching = batching;
   }
 
   /**
@@ -29,10 +37,22 @@ final class ServedModels implements AutoCloseable {
    */
   static ServedModels open(List<ServedModelConfig> configs, ServerListener listener)
       throws IOException {
+    return open(configs, listener, null);
+  }
+
+  /**
+   * Loads every configured model and, unless {@code batching} is null, starts the batch threads
+   * (stopped by {@link #close()}); batch runs are reported to the listener.
+   *
+   * @throws IOException if one cannot be served (nothing stays loaded or running then)
+   */
+  static ServedModels open(List<ServedModelConfig> configs, ServerListener listener,
+      BatchingOptions batching) throws IOException {
     if (configs.isEmpty()) {
       throw new IOException("no model to serve: the model config lists none");
     }
-    ServedModels models = new ServedModels(listener);
+    ServedModels models = new ServedModels(listener,
+        batching == null ? null : BatchScheduler.start(batching, listener));
     try {
       models.apply(configs);
     } catch (IOException | RuntimeException e) {
@@ -54,6 +74,26 @@ final class ServedModels implements AutoCloseable {
       throw ServingException.notFound("Servable not found for request: " + servableDescription);
     }
     return model;
+  }
+
+  /**
+   * Runs a predict request on a version the caller holds: merged with concurrent requests by the
+   * batch scheduler when batching is on, directly when it is off.
+   *
+   * @param outputKeys the outputs to compute, null or empty for all
+   */
+  Map<String, NdValue> predict(VersionedModel model, LoadedVersion loaded, String signatureKey,
+      Map<String, NdValue> inputs, List<String> outputKeys) {
+    if (batching == null) {
+      return loaded.predictor().predict(signatureKey, inputs, outputKeys);
+    }
+    return batching.predict(model.name(), loaded.version(), loaded.predictor(), signatureKey,
+        inputs, outputKeys);
+  }
+
+  /** The batch scheduler, or null when batching is off. */
+  BatchScheduler batching() {
+    return batching;
   }
 
   List<VersionedModel> all() {
@@ -121,11 +161,15 @@ final class ServedModels implements AutoCloseable {
   }
 
   /**
-   * Frees every model once its last request is done. They stay listed, so that their statuses
-   * say END and a late request gets "shutting down" (503), not "no such model".
+   * Stops batching (queued requests run first), then frees every model once its last request is
+   * done. They stay listed, so that their statuses say END and a late request gets "shutting
+   * down" (503), not "no such model".
    */
   @Override
   public void close() {
+    if (batching != null) {
+      batching.close();
+    }
     synchronized (applying) {
       byName.values().forEach(VersionedModel::close);
     }

@@ -3,6 +3,7 @@ package org.tfrnn.serve;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
+import org.tfrnn.batching.BatchingOptions;
 
 /**
  * How a {@link ModelServer} runs. Start from {@link #builder} (TensorFlow Serving's defaults where
@@ -18,9 +19,11 @@ import java.util.Objects;
  * @param pollInterval how often the base path is checked for a new version
  * @param threads how many requests are handled at once (others wait in the accept queue)
  * @param shutdownGrace how long {@link ModelServer#stop()} waits for requests in flight
+ * @param batching how predict requests are batched ({@code --enable_batching}), or null: not
  */
 public record ServerConfig(String modelName, Path modelBasePath, String host, int port,
-    long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace) {
+    long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace,
+    BatchingOptions batching) {
 
   public static final int DEFAULT_PORT = 8501; // TensorFlow Serving's REST port
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -55,6 +58,13 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     }
   }
 
+  /** A configuration without batching. */
+  public ServerConfig(String modelName, Path modelBasePath, String host, int port,
+      long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace) {
+    this(modelName, modelBasePath, host, port, maxRequestBytes, pollInterval, threads,
+        shutdownGrace, null);
+  }
+
   static void checkModelName(String modelName) {
     Objects.requireNonNull(modelName, "modelName");
     if (modelName.isEmpty() || !modelName.matches("[^/:?#%\\s]+")) {
@@ -77,7 +87,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public Builder toBuilder() {
     return builder(modelName, modelBasePath).host(host).port(port)
         .maxRequestBytes(maxRequestBytes).pollInterval(pollInterval).threads(threads)
-        .shutdownGrace(shutdownGrace);
+        .shutdownGrace(shutdownGrace).batching(batching);
   }
 
   /** Two request threads per core, at least 4: TensorFlow runs each request on its own pool. */
@@ -109,6 +119,10 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     return toBuilder().shutdownGrace(newShutdownGrace).build();
   }
 
+  public ServerConfig withBatching(BatchingOptions newBatching) {
+    return toBuilder().batching(newBatching).build();
+  }
+
   /** Named settings for a {@link ServerConfig}; {@link #build} checks them all. */
   public static final class Builder {
     private final String modelName;
@@ -119,6 +133,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int threads = defaultThreads();
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private BatchingOptions batching;
 
     private Builder(String modelName, Path modelBasePath) {
       this.modelName = modelName;
@@ -155,9 +170,15 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
       return this;
     }
 
+    /** Batch predict requests this way; null (the default): do not batch. */
+    public Builder batching(BatchingOptions batching) {
+      this.batching = batching;
+      return this;
+    }
+
     public ServerConfig build() {
       return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-          pollInterval, threads, shutdownGrace);
+          pollInterval, threads, shutdownGrace, batching);
     }
   }
 }

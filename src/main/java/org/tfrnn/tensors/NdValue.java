@@ -192,7 +192,8 @@ public record NdValue(DataType dtype, long[] shape, Object data) {
     return data;
   }
 
-  private static long elementCount(long[] shape) {
+  /** The number of elements of a shape (1 for a scalar). */
+  public static long elementCount(long[] shape) {
     long n = 1;
     for (long d : shape) {
       n = Math.multiplyExact(n, d);

@@ -1,9 +1,11 @@
 package org.tfrnn.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.tfrnn.batching.BatchingOptions;
 import org.tfrnn.inference.VersionPolicy;
 import org.tfrnn.serve.ServedModelConfig;
 import org.tfrnn.serve.ServerConfig;
@@ -66,11 +69,68 @@ class ServeCommandTest {
 
   @Test
   void whatIsNotSupportedIsRefusedNotIgnored() {
-    for (String flag : List.of("--enable_batching", "--enable_batching=true",
-        "--batching_parameters_file=/b.config", "--monitoring_config_file=/m.config")) {
-      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-          () -> parse("--model_base_path=/m", flag).refuseUnsupported(), flag);
-      assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("--model_base_path=/m", "--monitoring_config_file=/m.config")
+            .refuseUnsupported());
+    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
+  }
+
+  @Test
+  void enableBatchingAloneRunsWithTensorFlowServingsDefaults() throws Exception {
+    for (String flag : List.of("--enable_batching", "--enable_batching=true")) {
+      ServeCommand command = parse("--model_base_path=/m", flag);
+      command.refuseUnsupported();
+      BatchingOptions batching = command.config(command.models().get(0)).batching();
+      // SharedBatchScheduler's QueueOptions defaults; the pool name main.cc sets.
+      assertEquals(1000, batching.maxBatchSize(), flag);
+      assertEquals(0, batching.batchTimeoutMicros(), flag);
+      assertEquals(10, batching.maxEnqueuedBatches(), flag);
+      assertEquals(Runtime.getRuntime().availableProcessors(), batching.numBatchThreads(), flag);
+      assertEquals("model_server_batch_threads", batching.threadPoolName(), flag);
+      // Requests wait for their batch on request threads: 2 x max_batch_size, capped.
+      assertEquals(256, command.config(command.models().get(0)).threads(), flag);
     }
+    ServeCommand given = parse("--model_base_path=/m", "--enable_batching", "--threads=5");
+    assertEquals(5, given.config(given.models().get(0)).threads());
+    ServeCommand off = parse("--model_base_path=/m", "--enable_batching=false");
+    assertNull(off.config(off.models().get(0)).batching());
+    assertNull(parse("--model_base_path=/m").config(ServedModelConfig.latest("m", Path.of("/m")))
+        .batching());
+  }
+
+  @Test
+  void aBatchingParametersFileSetsTheBatching(@TempDir Path temp) throws Exception {
+    Path file = temp.resolve("batching.config");
+    Files.writeString(file, "max_batch_size { value: 32 }\nbatch_timeout_micros { value: 500 }\n"
+        + "max_enqueued_batches { value: 4 }\nnum_batch_threads { value: 3 }\n"
+        + "allowed_batch_sizes: 8\nallowed_batch_sizes: 32\npad_variable_length_inputs: true\n");
+    ServeCommand command = parse("--model_base_path=/m", "--enable_batching",
+        "--batching_parameters_file=" + file);
+    command.refuseUnsupported();
+    ServerConfig config = command.config(command.models().get(0));
+    assertEquals(new BatchingOptions(32, 500, 4, 3, "batch_threads", new long[] {8, 32}, true),
+        config.batching());
+    assertEquals(64, config.threads());
+  }
+
+  @Test
+  void aBatchingParametersFileNeedsEnableBatching() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parse("--model_base_path=/m", "--batching_parameters_file=/b.config")
+            .refuseUnsupported());
+    assertEquals("--batching_parameters_file is set without --enable_batching (TensorFlow "
+        + "Serving refuses this too)", e.getMessage());
+  }
+
+  @Test
+  void aBadBatchingParametersFileIsOneLineNamingIt(@TempDir Path temp) throws Exception {
+    Path file = temp.resolve("batching.config");
+    Files.writeString(file, "max_batch_size { value: 0 }");
+    ServeCommand command = parse("--model_base_path=/m", "--enable_batching",
+        "--batching_parameters_file=" + file);
+    IOException e = assertThrows(IOException.class,
+        () -> command.config(command.models().get(0)));
+    assertEquals("batching parameters file " + file + ": max_batch_size must be positive (at most "
+        + "2147483647); was 0", e.getMessage());
   }
 }
