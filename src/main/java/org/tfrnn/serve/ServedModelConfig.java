@@ -52,8 +52,9 @@ public record ServedModelConfig(String name, Path basePath, VersionPolicy policy
     try {
       TextFormat.merge(text, config);
     } catch (TextFormat.ParseException e) {
-      throw new IOException("cannot parse the model config file " + file + ": " + e.getMessage(),
-          e);
+      // protobuf's message for an unknown field spans two lines
+      throw new IOException("cannot parse the model config file " + file + ": "
+          + e.getMessage().replaceAll("\\s+", " "), e);
     }
     try {
       return of(config.build());

@@ -162,6 +162,7 @@ class ModelConfigServingTest {
     IOException parse = assertThrows(IOException.class, () -> ServedModelConfig.read(file));
     assertTrue(parse.getMessage().contains(file.toString()) && parse.getMessage()
         .contains("base_pth"), parse.getMessage());
+    assertEquals(1, parse.getMessage().lines().count(), parse.getMessage());
     Files.writeString(file, "model_config_list { config { name: 'a' base_path: '/x' } "
         + "config { name: 'a' base_path: '/y' } }");
     assertTrue(assertThrows(IOException.class, () -> ServedModelConfig.read(file)).getMessage()
