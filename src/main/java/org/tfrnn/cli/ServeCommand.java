@@ -13,6 +13,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.tfrnn.batching.BatchingOptions;
+import org.tfrnn.metrics.MonitoringConfigFile;
 import org.tfrnn.serve.GrpcServer;
 import org.tfrnn.serve.ModelServer;
 import org.tfrnn.serve.ServedModelConfig;
@@ -77,8 +78,9 @@ final class ServeCommand implements Callable<Integer> {
   double pollSeconds;
 
   @Option(names = "--rest_api_timeout_in_ms", defaultValue = "30000",
-      description = "accepted for tensorflow_model_server compatibility, not enforced: "
-          + "a request runs to its end. Default: ${DEFAULT-VALUE}")
+      description = "a REST request's TensorFlow run is cancelled after this long and answered "
+          + "504 (DEADLINE_EXCEEDED); 0 or less: no limit. gRPC calls use the client's "
+          + "deadline instead. Default: ${DEFAULT-VALUE}")
   long restTimeoutMillis;
 
   @Option(names = "--enable_batching", arity = "0..1", fallbackValue = "true",
@@ -96,7 +98,9 @@ final class ServeCommand implements Callable<Integer> {
   Path batchingParametersFile;
 
   @Option(names = "--monitoring_config_file",
-      description = "Prometheus metrics config (not supported yet)")
+      description = "text protobuf prometheus_config { enable: true, path: \"...\" }: serve "
+          + "TensorFlow Serving's Prometheus metrics at that path on the REST port (default "
+          + "path " + MonitoringConfigFile.DEFAULT_PROMETHEUS_PATH + ")")
   Path monitoringConfigFile;
 
   @Option(names = {"--max_request_bytes", "--max-request-bytes"},
@@ -140,6 +144,10 @@ final class ServeCommand implements Callable<Integer> {
     log(System.out, "serving models " + server.modelNames() + " (gRPC at " + host + ":"
         + grpc.port() + ") at " + server.modelUri() + " (POST " + server.modelUri()
         + ":predict)");
+    if (config.prometheusPath() != null) {
+      log(System.out, "Prometheus metrics at GET " + server.modelUri().resolve(
+          config.prometheusPath()));
+    }
     server.awaitStop();
     return 0;
   }
@@ -148,14 +156,6 @@ final class ServeCommand implements Callable<Integer> {
     if (batchingParametersFile != null && !enableBatching) {
       throw new IllegalArgumentException("--batching_parameters_file is set without "
           + "--enable_batching (TensorFlow Serving refuses this too)");
-    }
-    if (monitoringConfigFile != null) {
-      throw new IllegalArgumentException("--monitoring_config_file: metrics are not supported "
-          + "yet; leave it out");
-    }
-    if (restTimeoutMillis <= 0) {
-      throw new IllegalArgumentException("--rest_api_timeout_in_ms must be positive, got "
-          + restTimeoutMillis);
     }
   }
 
@@ -182,12 +182,17 @@ final class ServeCommand implements Callable<Integer> {
 
   ServerConfig config(ServedModelConfig first) throws IOException {
     BatchingOptions batching = batching();
-    ServerConfig config = ServerConfig.of(first.name(), first.basePath())
-        .withBatching(batching)
-        .withHost(host)
-        .withPort(restPort)
-        .withMaxRequestBytes(maxRequestBytes)
-        .withPollInterval(interval(pollSeconds));
+    ServerConfig config = ServerConfig.builder(first.name(), first.basePath())
+        .batching(batching)
+        .host(host)
+        .port(restPort)
+        .maxRequestBytes(maxRequestBytes)
+        .pollInterval(interval(pollSeconds))
+        // TensorFlow Serving's meaning: 0 or less sets no timeout.
+        .restTimeout(Duration.ofMillis(Math.max(0, restTimeoutMillis)))
+        .prometheusPath(monitoringConfigFile == null ? null
+            : MonitoringConfigFile.prometheusPath(monitoringConfigFile).orElse(null))
+        .build();
     if (threads != null) {
       return config.withThreads(threads);
     }
@@ -269,6 +274,15 @@ final class ServeCommand implements Callable<Integer> {
     public void versionLoaded(String model, long version, Path directory, Duration loadTime) {
       log(out, String.format(Locale.ROOT, "loaded model '%s' version %d from %s in %.1f s",
           model, version, directory, loadTime.toMillis() / 1000.0));
+    }
+
+    @Override
+    public void versionWarmedUp(String model, long version, Path file, int records, int skipped,
+        Duration time) {
+      log(out, String.format(Locale.ROOT, "warmed up model '%s' version %d with %d records of "
+          + "%s in %.1f s%s", model, version, records, file, time.toMillis() / 1000.0,
+          skipped == 0 ? "" : " (" + skipped + " classify/regress/multi_inference records "
+              + "skipped: this server answers Predict only)"));
     }
 
     @Override

@@ -19,7 +19,9 @@ public final class PredictionException extends RuntimeException {
     /** The model is closed or shutting down; the request may succeed elsewhere or later. */
     UNAVAILABLE,
     /** The model or the server failed through no fault of the request. */
-    MODEL_FAILED
+    MODEL_FAILED,
+    /** TensorFlow's run did not finish within the request's time limit and was cancelled. */
+    DEADLINE_EXCEEDED
   }
 
   private final Reason reason;
@@ -51,6 +53,10 @@ public final class PredictionException extends RuntimeException {
 
   public static PredictionException modelFailed(String message, Throwable cause) {
     return new PredictionException(Reason.MODEL_FAILED, message, cause);
+  }
+
+  public static PredictionException deadlineExceeded(String message, Throwable cause) {
+    return new PredictionException(Reason.DEADLINE_EXCEEDED, message, cause);
   }
 
   public Reason reason() {

@@ -2,6 +2,7 @@ package org.tfrnn.inference;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import org.tensorflow.Session;
 import org.tensorflow.Tensor;
 import org.tensorflow.exceptions.TFInvalidArgumentException;
 import org.tensorflow.exceptions.TensorFlowException;
+import org.tensorflow.proto.RunOptions;
 import org.tensorflow.proto.SignatureDef;
 import org.tfrnn.savedmodel.ModelVersions;
 import org.tfrnn.tensors.NdValue;
@@ -131,6 +133,19 @@ public final class Predictor implements AutoCloseable {
    */
   public Map<String, NdValue> predict(
       String signatureKey, Map<String, NdValue> inputs, List<String> outputKeys) {
+    return predict(signatureKey, inputs, outputKeys, Duration.ZERO);
+  }
+
+  /**
+   * Runs a signature within a time limit: TensorFlow cancels the run once it is over (its
+   * {@code RunOptions.timeout_in_ms}, as TensorFlow Serving sets it).
+   *
+   * @param timeout zero for no limit
+   * @throws PredictionException {@link PredictionException.Reason#DEADLINE_EXCEEDED} if the run
+   *     was cancelled
+   */
+  public Map<String, NdValue> predict(String signatureKey, Map<String, NdValue> inputs,
+      List<String> outputKeys, Duration timeout) {
     SignatureSpec spec = signature(signatureKey);
     validate(spec, inputs);
     List<TensorSpec> fetches = outputsToFetch(spec, outputKeys);
@@ -139,7 +154,7 @@ public final class Predictor implements AutoCloseable {
       if (closed) {
         throw PredictionException.unavailable("the model at " + directory + " is closed");
       }
-      return run(spec, inputs, fetches);
+      return run(spec, inputs, fetches, timeout);
     } finally {
       lifecycle.readLock().unlock();
     }
@@ -159,11 +174,16 @@ public final class Predictor implements AutoCloseable {
     return outputsToFetch(spec, outputKeys).stream().map(TensorSpec::key).toList();
   }
 
-  private Map<String, NdValue> run(
-      SignatureSpec spec, Map<String, NdValue> inputs, List<TensorSpec> fetches) {
+  private Map<String, NdValue> run(SignatureSpec spec, Map<String, NdValue> inputs,
+      List<TensorSpec> fetches, Duration timeout) {
     List<Tensor> fed = new ArrayList<>(inputs.size());
+    long start = System.nanoTime();
     try {
       Session.Runner runner = bundle.session().runner();
+      if (!timeout.isZero()) {
+        runner.setOptions(RunOptions.newBuilder()
+            .setTimeoutInMs(Math.max(1, timeout.toMillis())).build());
+      }
       for (TensorSpec input : spec.inputs().values()) {
         Tensor tensor = inputs.get(input.key()).toTensor();
         fed.add(tensor);
@@ -183,6 +203,13 @@ public final class Predictor implements AutoCloseable {
       throw PredictionException.badRequest("TensorFlow rejected the request for signature '"
           + spec.key() + "': " + e.getMessage(), e);
     } catch (TensorFlowException e) {
+      // TF Java has no exception class for DEADLINE_EXCEEDED: a failure once the time limit has
+      // passed is TensorFlow's cancellation.
+      if (!timeout.isZero() && System.nanoTime() - start >= timeout.toNanos()) {
+        throw PredictionException.deadlineExceeded("the TensorFlow run of signature '"
+            + spec.key() + "' was cancelled after the time limit of " + timeout.toMillis()
+            + " ms: " + e.getMessage(), e);
+      }
       throw PredictionException.modelFailed("the model failed on signature '" + spec.key() + "': "
           + e.getMessage(), e);
     } finally {

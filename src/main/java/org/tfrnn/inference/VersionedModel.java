@@ -28,6 +28,7 @@ public final class VersionedModel implements AutoCloseable {
   private final Path basePath;
   private final ModelVersionListener listener;
   private final ModelOpener opener;
+  private final VersionWarmup warmup;
   private final Map<Long, LoadedVersion> loaded =
       new ConcurrentSkipListMap<>(Comparator.reverseOrder());
   // Versions that were served and unloaded, or failed to load, newest first.
@@ -41,8 +42,9 @@ public final class VersionedModel implements AutoCloseable {
   private String lastPollProblem;
 
   private VersionedModel(String name, Path basePath, VersionPolicy policy,
-      ModelVersionListener listener, ModelOpener opener) {
+      ModelVersionListener listener, ModelOpener opener, VersionWarmup warmup) {
     this.name = name;
+    this.warmup = warmup;
     this.basePath = basePath;
     this.policy = policy;
     this.listener = listener;
@@ -62,12 +64,14 @@ public final class VersionedModel implements AutoCloseable {
    */
   public static VersionedModel open(String name, Path basePath, ModelVersionListener listener)
       throws IOException {
-    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, Predictor::open);
+    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, Predictor::open,
+        VersionWarmup.NONE);
   }
 
   static VersionedModel open(String name, Path basePath, ModelVersionListener listener,
       ModelOpener opener) throws IOException {
-    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, opener);
+    return open(name, basePath, VersionPolicy.LATEST_ONE, Map.of(), listener, opener,
+        VersionWarmup.NONE);
   }
 
   /**
@@ -78,12 +82,25 @@ public final class VersionedModel implements AutoCloseable {
    */
   public static VersionedModel open(String name, Path basePath, VersionPolicy policy,
       Map<String, Long> labels, ModelVersionListener listener) throws IOException {
-    return open(name, basePath, policy, labels, listener, Predictor::open);
+    return open(name, basePath, policy, labels, listener, Predictor::open, VersionWarmup.NONE);
+  }
+
+  /**
+   * Loads the versions under {@code basePath} that the policy wants, each warmed up before it
+   * answers (a version whose warm-up fails is not loaded).
+   *
+   * @throws IOException if there is none or none of them loads (the message says which and why)
+   * @throws IllegalStateException if a label names a version that did not load
+   */
+  public static VersionedModel open(String name, Path basePath, VersionPolicy policy,
+      Map<String, Long> labels, ModelVersionListener listener, VersionWarmup warmup)
+      throws IOException {
+    return open(name, basePath, policy, labels, listener, Predictor::open, warmup);
   }
 
   private static VersionedModel open(String name, Path basePath, VersionPolicy policy,
-      Map<String, Long> labels, ModelVersionListener listener, ModelOpener opener)
-      throws IOException {
+      Map<String, Long> labels, ModelVersionListener listener, ModelOpener opener,
+      VersionWarmup warmup) throws IOException {
     if (!Files.isDirectory(basePath)) {
       throw new IOException("model base path " + basePath + " is not a directory");
     }
@@ -99,7 +116,7 @@ public final class VersionedModel implements AutoCloseable {
           + (policy.kind() == VersionPolicy.Kind.SPECIFIC ? " among versions "
               + policy.specific() : ""));
     }
-    VersionedModel model = new VersionedModel(name, basePath, policy, listener, opener);
+    VersionedModel model = new VersionedModel(name, basePath, policy, listener, opener, warmup);
     IOException ioFailure = null;
     RuntimeException otherFailure = null;
     for (long version : wanted) {
@@ -319,9 +336,10 @@ public final class VersionedModel implements AutoCloseable {
     long start = System.nanoTime();
     Predictor predictor = opener.open(directory);
     try {
+      warmup.warmUp(name, version, predictor);
       listener.versionLoaded(name, version, directory,
           Duration.ofNanos(System.nanoTime() - start));
-    } catch (RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       predictor.close(); // no LoadedVersion owns it yet
       throw e;
     }

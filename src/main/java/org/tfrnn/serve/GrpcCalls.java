@@ -10,6 +10,7 @@ import org.tfrnn.inference.PredictionException;
 import org.tfrnn.inference.Predictor;
 import org.tfrnn.inference.SignatureSpec;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.metrics.ServingMetrics;
 import tensorflow.serving.Model.ModelSpec;
 
 /**
@@ -20,21 +21,53 @@ import tensorflow.serving.Model.ModelSpec;
  */
 final class GrpcCalls {
   private final ServerListener listener;
+  private final ServingMetrics metrics;
 
-  GrpcCalls(ServerListener listener) {
+  GrpcCalls(ServerListener listener, ServingMetrics metrics) {
     this.listener = listener;
+    this.metrics = metrics;
   }
 
   <T> void answer(String method, StreamObserver<T> observer, Supplier<T> call) {
-    T response;
+    outcome(method, call).deliver(observer);
+  }
+
+  /**
+   * {@link #answer}, counted in the {@link ServingMetrics} as TensorFlow Serving counts its
+   * Predict, Classify and Regress calls (by the model name the request gives), before the answer
+   * leaves, as TensorFlow Serving records it.
+   */
+  <T> void answerCounted(String method, String modelName, StreamObserver<T> observer,
+      Supplier<T> call) {
+    long start = System.nanoTime();
+    Outcome<T> outcome = outcome(method, call);
+    metrics.requestDone(modelName, method, "GRPC", outcome.code().name(), start);
+    outcome.deliver(observer);
+  }
+
+  /** A call's answer: its response, or the error status it gets. */
+  private record Outcome<T>(T response, Status error) {
+    Status.Code code() {
+      return error == null ? Status.Code.OK : error.getCode();
+    }
+
+    void deliver(StreamObserver<T> observer) {
+      if (error != null) {
+        observer.onError(error.asRuntimeException());
+        return;
+      }
+      observer.onNext(response);
+      observer.onCompleted();
+    }
+  }
+
+  private <T> Outcome<T> outcome(String method, Supplier<T> call) {
     try {
-      response = call.get();
+      return new Outcome<>(call.get(), null);
     } catch (StatusRuntimeException e) {
-      observer.onError(e);
-      return;
+      return new Outcome<>(null, e.getStatus());
     } catch (ServingException e) {
-      observer.onError(status(e).withDescription(e.getMessage()).asRuntimeException());
-      return;
+      return new Outcome<>(null, status(e).withDescription(e.getMessage()));
     } catch (PredictionException e) {
       if (e.reason() == PredictionException.Reason.MODEL_FAILED) {
         listener.requestFailed("gRPC", method, e);
@@ -44,18 +77,14 @@ final class GrpcCalls {
         case NOT_FOUND -> Status.NOT_FOUND;
         case UNAVAILABLE -> Status.UNAVAILABLE;
         case MODEL_FAILED -> Status.INTERNAL;
+        case DEADLINE_EXCEEDED -> Status.DEADLINE_EXCEEDED;
       };
-      observer.onError(status.withDescription(e.getMessage()).asRuntimeException());
-      return;
+      return new Outcome<>(null, status.withDescription(e.getMessage()));
     } catch (RuntimeException e) {
       listener.requestFailed("gRPC", method, e);
-      observer.onError(Status.INTERNAL.withDescription("internal server error ("
-          + e.getClass().getSimpleName() + "); the server's log has the details")
-          .asRuntimeException());
-      return;
+      return new Outcome<>(null, Status.INTERNAL.withDescription("internal server error ("
+          + e.getClass().getSimpleName() + "); the server's log has the details"));
     }
-    observer.onNext(response);
-    observer.onCompleted();
   }
 
   private static Status status(ServingException e) {

@@ -2,16 +2,23 @@ package org.tfrnn.serve;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.Int64Value;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.tfrnn.inference.LoadedVersion;
 import org.tfrnn.inference.PredictionException;
 import org.tfrnn.inference.Predictor;
 import org.tfrnn.inference.SignatureSpec;
+import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.metrics.ServingMetrics;
 import org.tfrnn.tensors.NdValue;
 import tensorflow.serving.Classification.ClassificationRequest;
 import tensorflow.serving.Classification.ClassificationResponse;
@@ -38,15 +45,17 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
 
   private final ServedModels models;
   private final GrpcCalls calls;
+  private final ServingMetrics metrics;
 
-  GrpcPredictionService(ServedModels models, GrpcCalls calls) {
+  GrpcPredictionService(ServedModels models, GrpcCalls calls, ServingMetrics metrics) {
     this.models = models;
     this.calls = calls;
+    this.metrics = metrics;
   }
 
   @Override
   public void predict(PredictRequest request, StreamObserver<PredictResponse> answer) {
-    calls.answer("Predict", answer, () -> {
+    calls.answerCounted("Predict", request.getModelSpec().getName(), answer, () -> {
       ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
       VersionedModel model = GrpcCalls.model(models, spec);
       try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
@@ -60,8 +69,11 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
           throw PredictionException.badRequest("duplicate output tensor alias in output_filter "
               + filter);
         }
+        requireConvertible(signature, filter);
+        long run = System.nanoTime();
         Map<String, NdValue> outputs = models.predict(model, hold.loaded(), signature.key(),
-            inputs, filter);
+            inputs, filter, runTimeout());
+        metrics.runtimeDone(model.name(), "Predict", run);
         PredictResponse.Builder response = PredictResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()));
         outputs.forEach((key, value) -> response.putOutputs(key, TensorProtoValues.toProto(value)));
@@ -116,6 +128,45 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
   private static void unimplemented(String method, StreamObserver<?> answer) {
     answer.onError(Status.UNIMPLEMENTED.withDescription(method + " takes serialized tf.Example "
         + "inputs, which this server does not feed; call Predict").asRuntimeException());
+  }
+
+  /**
+   * Refuses, before TensorFlow runs, a request for an output this server cannot answer in a
+   * TensorProto: {@code UNIMPLEMENTED}, naming the output and its dtype.
+   *
+   * @param outputKeys the outputs asked for, or empty for all
+   */
+  private static void requireConvertible(SignatureSpec signature, List<String> outputKeys) {
+    for (TensorSpec output : signature.outputs().values()) {
+      if (!outputKeys.isEmpty() && !outputKeys.contains(output.key())) {
+        continue;
+      }
+      switch (output.dtype()) {
+        case DT_FLOAT, DT_DOUBLE, DT_INT32, DT_UINT8, DT_INT64, DT_BOOL, DT_STRING -> { }
+        default -> throw new StatusRuntimeException(Status.UNIMPLEMENTED.withDescription(
+            "output '" + output.key() + "' of signature '" + signature.key() + "' is "
+                + output.dtype() + ", which this server cannot return (it returns float, double, "
+                + "int32, uint8, int64, bool and string tensors); leave it out with "
+                + "output_filter"));
+      }
+    }
+  }
+
+  /**
+   * The time left before the client's deadline, as TensorFlow Serving sets its run's timeout
+   * from it; zero (no limit) if the call has none.
+   */
+  private static Duration runTimeout() {
+    Deadline deadline = Context.current().getDeadline();
+    if (deadline == null) {
+      return Duration.ZERO;
+    }
+    long left = deadline.timeRemaining(TimeUnit.MILLISECONDS);
+    if (left <= 0) {
+      throw new StatusRuntimeException(Status.DEADLINE_EXCEEDED.withDescription(
+          "the call's deadline passed before TensorFlow ran"));
+    }
+    return Duration.ofMillis(left);
   }
 
   private static ModelSpec answeredSpec(String name, long version, String signature) {

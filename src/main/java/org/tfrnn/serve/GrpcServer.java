@@ -46,11 +46,11 @@ public final class GrpcServer implements AutoCloseable {
     }
     ExecutorService callThreads = Executors.newFixedThreadPool(config.threads(),
         ModelServer.daemonThreads("serve-grpc-"));
-    GrpcCalls calls = new GrpcCalls(models.listener());
+    GrpcCalls calls = new GrpcCalls(models.listener(), models.metrics());
     Server server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), port))
         .executor(callThreads)
         .maxInboundMessageSize((int) config.maxRequestBytes())
-        .addService(new GrpcPredictionService(models.models(), calls))
+        .addService(new GrpcPredictionService(models.models(), calls, models.metrics()))
         .addService(new GrpcModelService(models.models(), models::reloadModels, calls))
         .build();
     try {

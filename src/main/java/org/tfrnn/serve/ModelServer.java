@@ -13,8 +13,11 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.tfrnn.batching.BatchListener;
+import org.tfrnn.batching.BatchRun;
 import org.tfrnn.inference.VersionStatus;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.metrics.ServingMetrics;
 
 /**
  * Serves a SavedModel over TensorFlow Serving's REST API (the JDK's HTTP server, no other
@@ -36,6 +39,7 @@ public final class ModelServer implements AutoCloseable {
   private final ServerConfig config;
   private final ServedModels models;
   private final ServerListener listener;
+  private final ServingMetrics metrics;
   private final HttpServer http;
   private final ExecutorService requestThreads;
   private final ScheduledExecutorService poller;
@@ -45,10 +49,12 @@ public final class ModelServer implements AutoCloseable {
   private boolean stopCalled;
 
   private ModelServer(ServerConfig config, ServedModels models, HttpServer http,
-      ExecutorService requestThreads, ScheduledExecutorService poller, ServerListener listener) {
+      ExecutorService requestThreads, ScheduledExecutorService poller, ServerListener listener,
+      ServingMetrics metrics) {
     this.config = config;
     this.models = models;
     this.listener = listener;
+    this.metrics = metrics;
     this.http = http;
     this.requestThreads = requestThreads;
     this.poller = poller;
@@ -83,7 +89,17 @@ public final class ModelServer implements AutoCloseable {
   public static ModelServer start(ServerConfig config, List<ServedModelConfig> modelConfigs,
       ServerListener listener) throws IOException {
     disableNagle();
-    ServedModels models = ServedModels.open(modelConfigs, listener, config.batching());
+    ServingMetrics metrics = new ServingMetrics();
+    ServedModels models = ServedModels.open(modelConfigs, listener,
+        new SavedModelWarmup(metrics, listener), config.batching(), new BatchListener() {
+          @Override
+          public void batchRun(BatchRun run) {
+            // TensorFlow Serving's queuing latency: each request's wait for its batch.
+            run.queueTimes().forEach(wait -> metrics.batchTaskQueued(run.threadPoolName(),
+                wait.toNanos() / 1000));
+            listener.batchRun(run);
+          }
+        });
     HttpServer http;
     try {
       http = HttpServer.create(new InetSocketAddress(config.host(), config.port()), 0);
@@ -97,10 +113,14 @@ public final class ModelServer implements AutoCloseable {
     ScheduledExecutorService poller = Executors.newSingleThreadScheduledExecutor(
         daemonThreads("serve-poll-"));
     ModelServer server = new ModelServer(config, models, http, requestThreads, poller,
-        listener);
+        listener, metrics);
     try {
       http.createContext("/", new RestApiHandler(models, config.maxRequestBytes(),
-          server.inFlight, listener));
+          server.inFlight, listener, metrics, config.restTimeout()));
+      if (config.prometheusPath() != null) {
+        http.createContext(config.prometheusPath(),
+            new PrometheusHandler(config.prometheusPath(), metrics));
+      }
       http.setExecutor(requestThreads);
       http.start();
       long pollMillis = config.pollInterval().toMillis();
@@ -247,6 +267,14 @@ public final class ModelServer implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * TensorFlow Serving's metrics of this server (REST and gRPC requests, TensorFlow runs,
+   * warm-up), recorded whether or not {@link ServerConfig#prometheusPath()} serves them.
+   */
+  public ServingMetrics metrics() {
+    return metrics;
   }
 
   /** The served models, for the other front ends (gRPC). */

@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -18,6 +19,7 @@ import org.tfrnn.inference.Predictor;
 import org.tfrnn.inference.SignatureSpec;
 import org.tfrnn.inference.VersionStatus;
 import org.tfrnn.inference.VersionedModel;
+import org.tfrnn.metrics.ServingMetrics;
 import org.tfrnn.tensors.NdValue;
 
 /**
@@ -31,9 +33,10 @@ import org.tfrnn.tensors.NdValue;
  *
  * Every answer is JSON; every error is {@code {"error": "..."}} with TensorFlow Serving's status
  * (400 bad request, 404 unknown model, version or path, 405 wrong method, 413 body over the limit,
- * 501 {@code :classify}/{@code :regress}, 503 shutting down, 500 the server's own failure, whose
- * details go to the {@link ServerListener}, never to the client). Paths match case-insensitively,
- * as TensorFlow Serving's do.
+ * 501 {@code :classify}/{@code :regress}, 503 shutting down, 504 a TensorFlow run cancelled at
+ * the REST timeout, 500 the server's own failure, whose details go to the {@link ServerListener},
+ * never to the client). Each request is counted in the {@link ServingMetrics} as TensorFlow
+ * Serving counts it. Paths match case-insensitively, as TensorFlow Serving's do.
  */
 final class RestApiHandler implements HttpHandler {
   private static final Pattern PREDICT_PATH = Pattern.compile(
@@ -51,13 +54,17 @@ final class RestApiHandler implements HttpHandler {
   private final long maxRequestBytes;
   private final InFlightRequests inFlight;
   private final ServerListener listener;
+  private final ServingMetrics metrics;
+  private final Duration timeout;
 
   RestApiHandler(ServedModels models, long maxRequestBytes, InFlightRequests inFlight,
-      ServerListener listener) {
+      ServerListener listener, ServingMetrics metrics, Duration timeout) {
     this.models = models;
     this.maxRequestBytes = maxRequestBytes;
     this.inFlight = inFlight;
     this.listener = listener;
+    this.metrics = metrics;
+    this.timeout = timeout;
   }
 
   /** An answer: HTTP status and JSON body. */
@@ -69,6 +76,7 @@ final class RestApiHandler implements HttpHandler {
 
   @Override
   public void handle(HttpExchange exchange) throws IOException {
+    long start = System.nanoTime();
     try (exchange) {
       if (!inFlight.enter()) {
         exchange.getResponseHeaders().set("Connection", "close");
@@ -76,7 +84,10 @@ final class RestApiHandler implements HttpHandler {
         return;
       }
       try {
-        send(exchange, answer(exchange));
+        Answer answer = answer(exchange);
+        // Counted before the answer leaves, as TensorFlow Serving records it.
+        countRequest(exchange.getRequestURI().getPath(), answer.status(), start);
+        send(exchange, answer);
       } finally {
         inFlight.exit();
       }
@@ -157,7 +168,26 @@ final class RestApiHandler implements HttpHandler {
       case NOT_FOUND -> 404;
       case UNAVAILABLE -> 503;
       case MODEL_FAILED -> 500;
+      case DEADLINE_EXCEEDED -> 504;
     };
+  }
+
+  /**
+   * Counts a request as TensorFlow Serving's HTTP server does: the model and method named in the
+   * path (empty if none), the status code its answer maps back to.
+   */
+  private void countRequest(String path, int httpStatus, long start) {
+    String modelName = "";
+    String api = "";
+    Matcher predict = PREDICT_PATH.matcher(path);
+    Matcher status = STATUS_PATH.matcher(path);
+    if (predict.matches()) {
+      modelName = predict.group(1);
+      api = predict.group(4).toLowerCase(Locale.ROOT);
+    } else if (status.matches()) {
+      modelName = status.group(1);
+    }
+    metrics.requestDone(modelName, api, "REST", ServingMetrics.statusOfHttp(httpStatus), start);
   }
 
   private static OptionalLong version(String digits) {
@@ -204,7 +234,9 @@ final class RestApiHandler implements HttpHandler {
       SignatureSpec signature = predictor.signature(request.signatureName());
       Map<String, NdValue> inputs = request.inputsFor(signature);
       PredictResponseJson.requireWritable(signature);
-      outputs = models.predict(model, hold.loaded(), signature.key(), inputs, null);
+      long run = System.nanoTime();
+      outputs = models.predict(model, hold.loaded(), signature.key(), inputs, null, timeout);
+      metrics.runtimeDone(model.name(), "Predict", run);
     }
     ByteArrayOutputStream json = new ByteArrayOutputStream(8192);
     PredictResponseJson.write(outputs, request.format(), json);

@@ -1,14 +1,17 @@
 package org.tfrnn.serve;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.tfrnn.batching.BatchListener;
 import org.tfrnn.batching.BatchScheduler;
 import org.tfrnn.batching.BatchingOptions;
 import org.tfrnn.inference.LoadedVersion;
+import org.tfrnn.inference.VersionWarmup;
 import org.tfrnn.inference.VersionedModel;
 import org.tfrnn.tensors.NdValue;
 
@@ -22,37 +25,30 @@ import org.tfrnn.tensors.NdValue;
 final class ServedModels implements AutoCloseable {
   private final Map<String, VersionedModel> byName = new ConcurrentHashMap<>();
   private final ServerListener listener;
+  private final VersionWarmup warmup;
   private final Object applying = new Object();
   private final BatchScheduler batching;
 
-  private ServedModels(ServerListener listener, BatchScheduler batching) {
+  private ServedModels(ServerListener listener, VersionWarmup warmup, BatchScheduler batching) {
     this.listener = listener;
+    this.warmup = warmup;
     this.batching = batching;
   }
 
   /**
-   * Loads every configured model.
-   *
-   * @throws IOException if one cannot be served (nothing stays loaded then)
-   */
-  static ServedModels open(List<ServedModelConfig> configs, ServerListener listener)
-      throws IOException {
-    return open(configs, listener, null);
-  }
-
-  /**
-   * Loads every configured model and, unless {@code batching} is null, starts the batch threads
-   * (stopped by {@link #close()}); batch runs are reported to the listener.
+   * Loads every configured model, warming each version up before it answers, and, unless
+   * {@code batching} is null, starts the batch threads (stopped by {@link #close()}); batch runs
+   * are reported to {@code batches}.
    *
    * @throws IOException if one cannot be served (nothing stays loaded or running then)
    */
   static ServedModels open(List<ServedModelConfig> configs, ServerListener listener,
-      BatchingOptions batching) throws IOException {
+      VersionWarmup warmup, BatchingOptions batching, BatchListener batches) throws IOException {
     if (configs.isEmpty()) {
       throw new IOException("no model to serve: the model config lists none");
     }
-    ServedModels models = new ServedModels(listener,
-        batching == null ? null : BatchScheduler.start(batching, listener));
+    ServedModels models = new ServedModels(listener, warmup,
+        batching == null ? null : BatchScheduler.start(batching, batches));
     try {
       models.apply(configs);
     } catch (IOException | RuntimeException e) {
@@ -81,11 +77,13 @@ final class ServedModels implements AutoCloseable {
    * batch scheduler when batching is on, directly when it is off.
    *
    * @param outputKeys the outputs to compute, null or empty for all
+   * @param timeout TensorFlow's time limit for an unbatched run, zero for none (a batched run
+   *     serves several requests and has none)
    */
   Map<String, NdValue> predict(VersionedModel model, LoadedVersion loaded, String signatureKey,
-      Map<String, NdValue> inputs, List<String> outputKeys) {
+      Map<String, NdValue> inputs, List<String> outputKeys, Duration timeout) {
     if (batching == null) {
-      return loaded.predictor().predict(signatureKey, inputs, outputKeys);
+      return loaded.predictor().predict(signatureKey, inputs, outputKeys, timeout);
     }
     return batching.predict(model.name(), loaded.version(), loaded.predictor(), signatureKey,
         inputs, outputKeys);
@@ -126,7 +124,7 @@ final class ServedModels implements AutoCloseable {
           VersionedModel existing = byName.get(config.name());
           if (existing == null || !existing.basePath().equals(config.basePath())) {
             opened.put(config.name(), VersionedModel.open(config.name(), config.basePath(),
-                config.policy(), config.labels(), listener));
+                config.policy(), config.labels(), listener, warmup));
           }
         }
       } catch (IOException | RuntimeException e) {

@@ -19,11 +19,15 @@ import org.tfrnn.batching.BatchingOptions;
  * @param pollInterval how often the base path is checked for a new version
  * @param threads how many requests are handled at once (others wait in the accept queue)
  * @param shutdownGrace how long {@link ModelServer#stop()} waits for requests in flight
+ * @param restTimeout a REST request's TensorFlow run is cancelled after this long and answered
+ *     504 (TensorFlow Serving's {@code --rest_api_timeout_in_ms}); zero: no limit
+ * @param prometheusPath the REST path of the Prometheus metrics, or null for none
+ *     (TensorFlow Serving's {@code --monitoring_config_file})
  * @param batching how predict requests are batched ({@code --enable_batching}), or null: not
  */
 public record ServerConfig(String modelName, Path modelBasePath, String host, int port,
     long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace,
-    BatchingOptions batching) {
+    Duration restTimeout, String prometheusPath, BatchingOptions batching) {
 
   public static final int DEFAULT_PORT = 8501; // TensorFlow Serving's REST port
   public static final String DEFAULT_HOST = "127.0.0.1";
@@ -31,6 +35,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public static final long MAX_REQUEST_BYTES_LIMIT = Integer.MAX_VALUE - 8;
   public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofSeconds(2);
   public static final Duration DEFAULT_SHUTDOWN_GRACE = Duration.ofSeconds(30);
+  /** TensorFlow Serving's {@code --rest_api_timeout_in_ms} default. */
+  public static final Duration DEFAULT_REST_TIMEOUT = Duration.ofMillis(30_000);
 
   public ServerConfig {
     Objects.requireNonNull(modelName, "modelName");
@@ -38,6 +44,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     Objects.requireNonNull(host, "host");
     Objects.requireNonNull(pollInterval, "pollInterval");
     Objects.requireNonNull(shutdownGrace, "shutdownGrace");
+    Objects.requireNonNull(restTimeout, "restTimeout");
     checkModelName(modelName);
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException("port must be 0..65535, got " + port);
@@ -56,13 +63,20 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
       throw new IllegalArgumentException("shutdown grace must not be negative, got "
           + shutdownGrace);
     }
+    if (restTimeout.isNegative()) {
+      throw new IllegalArgumentException("REST timeout must not be negative, got " + restTimeout);
+    }
+    if (prometheusPath != null && !prometheusPath.startsWith("/")) {
+      throw new IllegalArgumentException("the Prometheus path must start with '/', got "
+          + prometheusPath);
+    }
   }
 
-  /** A configuration without batching. */
+  /** A configuration without batching or metrics, with the default REST timeout. */
   public ServerConfig(String modelName, Path modelBasePath, String host, int port,
       long maxRequestBytes, Duration pollInterval, int threads, Duration shutdownGrace) {
     this(modelName, modelBasePath, host, port, maxRequestBytes, pollInterval, threads,
-        shutdownGrace, null);
+        shutdownGrace, DEFAULT_REST_TIMEOUT, null, null);
   }
 
   static void checkModelName(String modelName) {
@@ -87,7 +101,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
   public Builder toBuilder() {
     return builder(modelName, modelBasePath).host(host).port(port)
         .maxRequestBytes(maxRequestBytes).pollInterval(pollInterval).threads(threads)
-        .shutdownGrace(shutdownGrace).batching(batching);
+        .shutdownGrace(shutdownGrace).restTimeout(restTimeout).prometheusPath(prometheusPath)
+        .batching(batching);
   }
 
   /** Two request threads per core, at least 4: TensorFlow runs each request on its own pool. */
@@ -133,6 +148,8 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
     private Duration pollInterval = DEFAULT_POLL_INTERVAL;
     private int threads = defaultThreads();
     private Duration shutdownGrace = DEFAULT_SHUTDOWN_GRACE;
+    private Duration restTimeout = DEFAULT_REST_TIMEOUT;
+    private String prometheusPath;
     private BatchingOptions batching;
 
     private Builder(String modelName, Path modelBasePath) {
@@ -170,6 +187,16 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
       return this;
     }
 
+    public Builder restTimeout(Duration restTimeout) {
+      this.restTimeout = restTimeout;
+      return this;
+    }
+
+    public Builder prometheusPath(String prometheusPath) {
+      this.prometheusPath = prometheusPath;
+      return this;
+    }
+
     /** Batch predict requests this way; null (the default): do not batch. */
     public Builder batching(BatchingOptions batching) {
       this.batching = batching;
@@ -178,7 +205,7 @@ public record ServerConfig(String modelName, Path modelBasePath, String host, in
 
     public ServerConfig build() {
       return new ServerConfig(modelName, modelBasePath, host, port, maxRequestBytes,
-          pollInterval, threads, shutdownGrace, batching);
+          pollInterval, threads, shutdownGrace, restTimeout, prometheusPath, batching);
     }
   }
 }

@@ -1,5 +1,7 @@
 package org.tfrnn.serve;
 
+import java.nio.file.Path;
+import java.time.Duration;
 import org.tfrnn.batching.BatchListener;
 import org.tfrnn.inference.ModelVersionListener;
 
@@ -12,6 +14,13 @@ import org.tfrnn.inference.ModelVersionListener;
 public interface ServerListener extends ModelVersionListener, BatchListener {
   /** Reports nothing. */
   ServerListener NONE = new ServerListener() {};
+
+  /**
+   * A freshly loaded version ran the requests of its warm-up file (before it answers requests);
+   * {@code skipped} of the {@code records} were of a kind this server does not run.
+   */
+  default void versionWarmedUp(String model, long version, Path file, int records, int skipped,
+      Duration time) {}
 
   /** A request failed through no fault of its own; the client got a 500 without the details. */
   default void requestFailed(String method, String path, Throwable cause) {}

@@ -184,7 +184,7 @@ final class TensorProtoValues {
           proto.addDoubleVal(v);
         }
       }
-      case DT_INT32 -> {
+      case DT_INT32, DT_UINT8 -> {
         for (int v : value.ints()) {
           proto.addIntVal(v);
         }

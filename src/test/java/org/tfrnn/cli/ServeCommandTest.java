@@ -39,6 +39,30 @@ class ServeCommandTest {
     ServerConfig config = command.config(models.get(0));
     assertEquals(9001, config.port());
     assertEquals(Duration.ofSeconds(5), config.pollInterval());
+    assertEquals(Duration.ofMillis(60000), config.restTimeout());
+    assertEquals(null, config.prometheusPath());
+  }
+
+  @Test
+  void monitoringConfigAndRestTimeoutHaveTensorFlowServingsMeanings(@TempDir Path temp)
+      throws Exception {
+    Path monitoring = Files.writeString(temp.resolve("monitoring.config"),
+        "prometheus_config { enable: true }");
+    ServeCommand command = parse("--model_base_path=/m", "--monitoring_config_file="
+        + monitoring);
+    ServerConfig config = command.config(command.models().get(0));
+    assertEquals("/monitoring/prometheus/metrics", config.prometheusPath());
+    assertEquals(Duration.ofMillis(30000), config.restTimeout());
+    // 0 or less: no timeout, as TensorFlow Serving sets none.
+    ServeCommand noLimit = parse("--model_base_path=/m", "--rest_api_timeout_in_ms=0");
+    assertEquals(Duration.ZERO, noLimit.config(noLimit.models().get(0)).restTimeout());
+
+    Path bad = Files.writeString(temp.resolve("bad.config"), "prometheus_config { enable: 1.5 }");
+    ServeCommand badCommand = parse("--model_base_path=/m", "--monitoring_config_file=" + bad);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> badCommand.config(badCommand.models().get(0)));
+    assertTrue(e.getMessage().startsWith("monitoring config file " + bad + ": 1:"),
+        e.getMessage());
   }
 
   @Test
@@ -65,14 +89,6 @@ class ServeCommandTest {
         Map.of("stable", 4L)), ServedModelConfig.latest("b", Path.of("/b"))), models);
     assertThrows(IllegalArgumentException.class, () -> parse("--model_config_file=" + file,
         "--model_base_path=/x").models());
-  }
-
-  @Test
-  void whatIsNotSupportedIsRefusedNotIgnored() {
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> parse("--model_base_path=/m", "--monitoring_config_file=/m.config")
-            .refuseUnsupported());
-    assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
   }
 
   @Test

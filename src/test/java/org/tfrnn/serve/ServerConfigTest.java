@@ -16,7 +16,8 @@ class ServerConfigTest {
   void defaultsAreTensorFlowServingsAndLoopback() {
     ServerConfig config = ServerConfig.builder("best", BASE).build();
     assertEquals(new ServerConfig("best", BASE, "127.0.0.1", 8501, 32L << 20,
-        Duration.ofSeconds(2), ServerConfig.defaultThreads(), Duration.ofSeconds(30)), config);
+        Duration.ofSeconds(2), ServerConfig.defaultThreads(), Duration.ofSeconds(30),
+        Duration.ofMillis(30_000), null, null), config);
     assertEquals(config, ServerConfig.of("best", BASE));
   }
 
@@ -24,12 +25,13 @@ class ServerConfigTest {
   void eachSettingChangesOnlyItself() {
     ServerConfig config = ServerConfig.builder("best", BASE).host("::1").port(0)
         .maxRequestBytes(1024).pollInterval(Duration.ofMillis(50)).threads(3)
-        .shutdownGrace(Duration.ZERO).build();
+        .shutdownGrace(Duration.ZERO).restTimeout(Duration.ofMillis(5))
+        .prometheusPath("/metrics").build();
     assertEquals(new ServerConfig("best", BASE, "::1", 0, 1024, Duration.ofMillis(50), 3,
-        Duration.ZERO), config);
+        Duration.ZERO, Duration.ofMillis(5), "/metrics", null), config);
     assertEquals(config, config.toBuilder().build());
     assertEquals(new ServerConfig("best", BASE, "::1", 9000, 1024, Duration.ofMillis(50), 3,
-        Duration.ZERO), config.withPort(9000));
+        Duration.ZERO, Duration.ofMillis(5), "/metrics", null), config.withPort(9000));
   }
 
   @Test
