@@ -170,7 +170,7 @@ public final class JavaTrainWorker {
       };
       this.session = new Session(graph, config);
       this.model = ModelBuilder.build(graph, preset.model().withUnroll(unroll),
-          path.equals("fast-1lane") ? 1 : ModelBuilder.FAST_LANES);
+          path.equals("fast-1lane") ? 1 : ModelBuilder.defaultLanes(unroll));
       this.data = data;
       this.batchSize = preset.batchSize();
       session.initialize();

@@ -21,6 +21,7 @@ import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
 import org.tfrnn.nn.BasicLstmCell;
+import org.tfrnn.nn.BatchLanes;
 import org.tfrnn.nn.DynamicRnn;
 import org.tfrnn.nn.DynamicRnnBackprop;
 import org.tfrnn.nn.FastLstm;
@@ -61,17 +62,33 @@ public final class ModelBuilder {
    */
   public static final int FAST_LANES = 2;
 
+  /**
+   * Lanes of the while loop: each lane is its own forward and backward loop (see BENCHMARKS.md,
+   * "Batch lanes for the while loop", for why this stays at one).
+   */
+  public static final int WHILE_LANES = 1;
+
   public static ModelGraph build(Graph graph, ModelSpec spec) {
-    return build(graph, spec, FAST_LANES);
+    return build(graph, spec, defaultLanes(spec.unroll()));
+  }
+
+  /** The lane count {@link #build(Graph, ModelSpec)} uses for an unroll. */
+  public static int defaultLanes(ModelSpec.Unroll unroll) {
+    return switch (unroll) {
+      case FAST -> FAST_LANES;
+      case WHILE -> WHILE_LANES;
+      case STATIC -> 1;
+    };
   }
 
   /**
-   * As {@link #build(Graph, ModelSpec)}, with the fast unroll cut into {@code fastLanes} batch
-   * slices (1: none); other unrolls ignore it. Same variables and results for any count.
+   * As {@link #build(Graph, ModelSpec)}, with the fast unroll or the while loop cut into
+   * {@code lanes} batch slices (1: none); the static unroll ignores it. Same variables and
+   * results for any count.
    */
-  public static ModelGraph build(Graph graph, ModelSpec spec, int fastLanes) {
-    if (fastLanes < 1) {
-      throw new IllegalArgumentException("fastLanes must be at least 1, got " + fastLanes);
+  public static ModelGraph build(Graph graph, ModelSpec spec, int lanes) {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
     }
     Ops tf = Ops.create(graph);
     Variables variables = new Variables(new Seeds(spec.seed()));
@@ -106,21 +123,20 @@ public final class ModelBuilder {
 
     Operand<TInt32> sequenceLength = null;
     Operand<TFloat32> rnnOutput;
-    DynamicRnn.Result loop = null;
+    List<DynamicRnn.Result> loops = new ArrayList<>();
     List<FastLstm.Result> fastResults = new ArrayList<>();
     List<Operand<TFloat32>> laneOutputs = new ArrayList<>();
     if (fast) {
       List<FastLstm.Layer> layers = fastLayers(spec, rnnScope, multiCell, cell,
           stacked ? stackWeights : List.of(cellWeights));
-      for (Operand<TFloat32> lane : batchLanes(tf, x, fastLanes)) {
+      for (Operand<TFloat32> lane : BatchLanes.of(tf, x, lanes).split(tf, x)) {
         FastLstm.Result result = FastLstm.unroll(rnnScope, layers, lane, spec.timeSteps(), null);
         fastResults.add(result);
         laneOutputs.add(spec.head() == ModelSpec.Head.LAST_OUTPUT
             ? result.lastOutput()
             : result.finalState().get(result.finalState().size() - 1));
       }
-      rnnOutput = laneOutputs.size() == 1 ? laneOutputs.get(0)
-          : tf.concat(laneOutputs, tf.constant(0));
+      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     } else if (whileLoop) {
       // Optional input: when not fed, every sequence runs the full length of x.
       Operand<TInt32> fullLength = tf.fill(
@@ -128,10 +144,19 @@ public final class ModelBuilder {
           tf.gather(tf.shape(x), tf.constant(1), tf.constant(0)));
       sequenceLength = tf.withName(SEQUENCE_LENGTH)
           .placeholderWithDefault(fullLength, Shape.of(-1));
-      loop = DynamicRnn.build(rnnScope, cell, cellWeights, x, sequenceLength, null);
-      rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
-          ? lastTimeStep(tf, loop.outputs())
-          : loop.finalState().get(cell.hiddenStateIndex());
+      // Each lane is its own loop (its own frame), so the executor runs the lanes side by side.
+      BatchLanes batchLanes = BatchLanes.of(tf, x, lanes);
+      List<Operand<TFloat32>> laneInputs = batchLanes.split(tf, x);
+      List<Operand<TInt32>> laneLengths = batchLanes.split(tf, sequenceLength);
+      for (int lane = 0; lane < lanes; lane++) {
+        DynamicRnn.Result loop = DynamicRnn.build(rnnScope, cell, cellWeights,
+            laneInputs.get(lane), laneLengths.get(lane), null);
+        loops.add(loop);
+        laneOutputs.add(spec.head() == ModelSpec.Head.LAST_OUTPUT
+            ? lastTimeStep(tf, loop.outputs())
+            : loop.finalState().get(cell.hiddenStateIndex()));
+      }
+      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     } else {
       List<Operand<TFloat32>> steps = timeSteps(tf, spec, x);
       StaticRnn.Result unrolled = stacked
@@ -186,7 +211,7 @@ public final class ModelBuilder {
         ? new AdamOptimizer(graph, trainable, spec.learningRate(), globalStep)
         : new GradientDescentOptimizer(graph, trainable, spec.learningRate(), globalStep);
     List<GradAndVar<? extends TType>> gradients = new ArrayList<>(whileLoop
-        ? throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias))
+        ? throughTheLoops(tf, loss, loops, cellWeights, List.of(outWeights, outBias))
         : fast
             ? throughFastLstm(tf, loss, fastResults, laneOutputs, spec.head(), trainable,
                 stacked ? stackWeights : List.of(cellWeights), List.of(outWeights, outBias))
@@ -286,27 +311,6 @@ public final class ModelBuilder {
     return pairs;
   }
 
-  /**
-   * x cut along the batch into {@code lanes} slices as equal as the batch allows (the last may
-   * be smaller, or empty for a batch smaller than the lane count).
-   */
-  private static List<Operand<TFloat32>> batchLanes(Ops tf, Operand<TFloat32> x, int lanes) {
-    if (lanes == 1) {
-      return List.of(x);
-    }
-    Operand<TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
-    Operand<TInt32> first = tf.math.floorDiv(tf.math.add(batch, tf.constant(lanes - 1)),
-        tf.constant(lanes));
-    List<Operand<TInt32>> sizes = new ArrayList<>();
-    for (int i = 0; i < lanes - 1; i++) {
-      sizes.add(first);
-    }
-    sizes.add(tf.math.sub(batch, tf.math.mul(first, tf.constant(lanes - 1))));
-    List<Operand<TFloat32>> parts = new ArrayList<>();
-    tf.splitV(x, tf.stack(sizes), tf.constant(0), (long) lanes).output().forEach(parts::add);
-    return parts;
-  }
-
   /** outputs[:, -1, :] for a time axis whose length is known only at run time. */
   private static Operand<TFloat32> lastTimeStep(Ops tf, Operand<TFloat32> outputs) {
     Operand<TInt32> last = tf.math.sub(
@@ -315,31 +319,40 @@ public final class ModelBuilder {
   }
 
   /**
-   * Gradients for a while-loop model: TensorFlow's own from the loss back to the loop's outputs
-   * and to the head's variables, then the library's BPTT from the loop's outputs to the cell's
-   * kernel and bias.
+   * Gradients for a while-loop model: TensorFlow's own from the loss back to each lane's loop
+   * outputs and final state and to the head's variables, then the library's BPTT per lane from
+   * there to the cell's kernel and bias; the lanes' kernel and bias gradients are summed.
    */
-  private static List<GradAndVar<? extends TType>> throughTheLoop(
-      Ops tf, Operand<TFloat32> loss, DynamicRnn.Result loop, RnnCell.CellWeights cellWeights,
-      List<Variable<TFloat32>> headVariables) {
+  private static List<GradAndVar<? extends TType>> throughTheLoops(
+      Ops tf, Operand<TFloat32> loss, List<DynamicRnn.Result> loops,
+      RnnCell.CellWeights cellWeights, List<Variable<TFloat32>> headVariables) {
     List<Operand<?>> wrt = new ArrayList<>();
-    wrt.add(loop.outputs());
-    wrt.addAll(loop.finalState());
+    for (DynamicRnn.Result loop : loops) {
+      wrt.add(loop.outputs());
+      wrt.addAll(loop.finalState());
+    }
     wrt.addAll(headVariables);
     List<Output<?>> upstream = Gradients.of(loss, wrt);
-    List<Operand<TFloat32>> finalStateGradient = new ArrayList<>();
-    for (int i = 0; i < loop.finalState().size(); i++) {
-      finalStateGradient.add(floats(upstream.get(1 + i)));
+    Operand<TFloat32> kernel = null;
+    Operand<TFloat32> bias = null;
+    int next = 0;
+    for (DynamicRnn.Result loop : loops) {
+      Operand<TFloat32> outputsGradient = floats(upstream.get(next++));
+      List<Operand<TFloat32>> finalStateGradient = new ArrayList<>();
+      for (int i = 0; i < loop.finalState().size(); i++) {
+        finalStateGradient.add(floats(upstream.get(next++)));
+      }
+      DynamicRnnBackprop.Result bptt = DynamicRnnBackprop.build(
+          tf.withSubScope("rnn_backprop"), loop, outputsGradient, finalStateGradient);
+      kernel = kernel == null ? bptt.kernel() : tf.math.add(kernel, bptt.kernel());
+      bias = bias == null ? bptt.bias() : tf.math.add(bias, bptt.bias());
     }
-    DynamicRnnBackprop.Result bptt = DynamicRnnBackprop.build(
-        tf.withSubScope("rnn_backprop"), loop, floats(upstream.get(0)), finalStateGradient);
 
     List<GradAndVar<? extends TType>> pairs = new ArrayList<>();
-    pairs.add(Tf1Optimizer.pair(bptt.kernel().asOutput(), variable(cellWeights.kernel())));
-    pairs.add(Tf1Optimizer.pair(bptt.bias().asOutput(), variable(cellWeights.bias())));
-    int first = 1 + loop.finalState().size();
+    pairs.add(Tf1Optimizer.pair(kernel.asOutput(), variable(cellWeights.kernel())));
+    pairs.add(Tf1Optimizer.pair(bias.asOutput(), variable(cellWeights.bias())));
     for (int i = 0; i < headVariables.size(); i++) {
-      pairs.add(Tf1Optimizer.pair(upstream.get(first + i), headVariables.get(i)));
+      pairs.add(Tf1Optimizer.pair(upstream.get(next + i), headVariables.get(i)));
     }
     return pairs;
   }

@@ -8,13 +8,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.GraphDef;
 import org.tensorflow.proto.NodeDef;
 import org.tensorflow.types.TFloat32;
+import org.tfrnn.models.ModelBuilder;
+import org.tfrnn.models.ModelSpec;
+import org.tfrnn.models.Presets;
 
 /**
  * The per-iteration bookkeeping of both RNN loops, read from the GraphDef: only the real loop
@@ -59,6 +64,30 @@ class LoopStructureTest {
         assertTrue(frame.resourcesEnteredAsLoopState().isEmpty(),
             name + ": TensorArray handles must enter as invariants, not "
                 + frame.resourcesEnteredAsLoopState());
+      }
+    }
+  }
+
+  /**
+   * The while-loop model cut into two batch lanes: two forward and two backward frames, each
+   * with exactly the bookkeeping of a single loop (notebook-001: LSTM, head on the last output).
+   */
+  @Test
+  void everyLaneIsAFrameOfItsOwnWithTheSameBookkeeping() {
+    ModelSpec spec = Presets.named("notebook-001").model().toBuilder()
+        .timeSteps(3).inputSize(4).units(5).build();
+    try (Graph graph = new Graph()) {
+      ModelBuilder.build(graph, spec, 2);
+      Map<String, Frame> frames = frames(graph.toGraphDef());
+      assertEquals(4, frames.size(), "frames " + frames.keySet());
+      int stateSize = 2;
+      for (var entry : frames.entrySet()) {
+        Frame frame = entry.getValue();
+        String name = entry.getKey();
+        assertEquals(2 + stateSize, frame.loopStateEnters(), name + ": loop-variable Enters");
+        assertEquals(2 + stateSize, frame.exits(), name + ": Exit ops");
+        assertEquals(6 + stateSize, frame.constantEnters(), name + ": constant Enters");
+        assertTrue(frame.resourcesEnteredAsLoopState().isEmpty(), name);
       }
     }
   }
