@@ -63,10 +63,10 @@ public final class ModelBuilder {
   public static final int FAST_LANES = 2;
 
   /**
-   * Lanes of the while loop: each lane is its own forward and backward loop (see BENCHMARKS.md,
-   * "Batch lanes for the while loop", for why this stays at one).
+   * Lanes of the while loop: each lane is its own forward and backward loop (own frames), which
+   * the executor runs side by side (measured in BENCHMARKS.md, "What each lever gave", item 7).
    */
-  public static final int WHILE_LANES = 1;
+  public static final int WHILE_LANES = 2;
 
   public static ModelGraph build(Graph graph, ModelSpec spec) {
     return build(graph, spec, defaultLanes(spec.unroll()));
