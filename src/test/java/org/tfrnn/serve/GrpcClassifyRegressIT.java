@@ -46,7 +46,8 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
  * test time (python/write_example_model.py: {@code tf.io.parse_example} and a linear model, with
  * TensorFlow's classification and regression signatures): the answers equal Python's within 1e-6,
  * for an example list and for examples with a context (which Python merges with protobuf's
- * MergeFrom); the refusals carry TensorFlow Serving's status codes and texts.
+ * MergeFrom), also through TensorFlow Serving's own Python client (python/serving_example_client.py);
+ * the refusals carry TensorFlow Serving's status codes and texts.
  */
 class GrpcClassifyRegressIT {
   private static final String MODEL = "examples";
@@ -133,6 +134,36 @@ class GrpcClassifyRegressIT {
         answer.getResults(0).getClassificationResult(), true);
     assertEquals(answeredSpec("regress"), answer.getResults(1).getModelSpec());
     assertRegression(python.get("with_context"), answer.getResults(1).getRegressionResult());
+  }
+
+  /** TensorFlow Serving's own Python client gets the answers Python TensorFlow computed. */
+  @Test
+  void pythonServingClientGetsPythonsAnswers() throws Exception {
+    PythonProcess.Outcome outcome = PythonProcess.run("serving_example_client.py", "--target",
+        "127.0.0.1:" + grpc.port(), "--model", MODEL);
+    assertEquals(0, outcome.exitCode(), outcome.describe());
+    JsonNode client = new ObjectMapper().readTree(outcome.lastLine());
+    for (String[] pair : new String[][] {{"classify", "example_list"},
+        {"multi_classify", "with_context"}}) {
+      JsonNode want = python.get(pair[1]);
+      assertEquals(want.get("classes"), client.get(pair[0]).get("classes"), pair[0]);
+      assertClose(want.get("scores"), client.get(pair[0]).get("scores"), pair[0]);
+    }
+    assertClose(python.at("/with_context/values"), client.at("/regress/values"), "regress");
+    assertClose(python.at("/with_context/values"), client.at("/multi_regress/values"),
+        "multi_regress");
+    assertEquals("INVALID_ARGUMENT", client.get("wrong_method").asText());
+  }
+
+  private static void assertClose(JsonNode want, JsonNode got, String what) {
+    assertEquals(want.size(), got.size(), what);
+    for (int i = 0; i < want.size(); i++) {
+      if (want.get(i).isArray()) {
+        assertClose(want.get(i), got.get(i), what + "[" + i + "]");
+      } else {
+        assertEquals(want.get(i).asDouble(), got.get(i).asDouble(), 1e-6, what + "[" + i + "]");
+      }
+    }
   }
 
   @Test
