@@ -12,7 +12,6 @@ import org.tensorflow.proto.DataType;
 import org.tensorflow.proto.Example;
 import org.tfrnn.inference.Predictor;
 import org.tfrnn.inference.SignatureSpec;
-import org.tfrnn.inference.TensorSpec;
 import org.tfrnn.tensors.NdValue;
 import tensorflow.serving.Classification;
 import tensorflow.serving.Classification.ClassificationResult;
@@ -71,9 +70,7 @@ final class ExampleSignatures {
    * among {@code classes} and {@code scores}.
    */
   static SignatureSpec classification(Predictor predictor, String name) {
-    String key = keyOf(name);
-    return checkClassification(find(predictor, key)
-        .orElseThrow(() -> invalid("No signature was found with the name: " + key)));
+    return checkClassification(named(predictor, name));
   }
 
   private static SignatureSpec checkClassification(SignatureSpec signature) {
@@ -95,9 +92,7 @@ final class ExampleSignatures {
    * method name, one input {@code inputs}, one output {@code outputs}.
    */
   static SignatureSpec regression(Predictor predictor, String name) {
-    String key = keyOf(name);
-    return checkRegression(find(predictor, key)
-        .orElseThrow(() -> invalid("No signature was found with the name: " + key)));
+    return checkRegression(named(predictor, name));
   }
 
   private static SignatureSpec checkRegression(SignatureSpec signature) {
@@ -225,6 +220,13 @@ final class ExampleSignatures {
     return name.isEmpty() ? SignatureSpec.DEFAULT_KEY : name;
   }
 
+  /** The request's signature, or TensorFlow Serving's refusal of Classify and Regress. */
+  private static SignatureSpec named(Predictor predictor, String name) {
+    String key = keyOf(name);
+    return find(predictor, key)
+        .orElseThrow(() -> invalid("No signature was found with the name: " + key));
+  }
+
   private static Optional<SignatureSpec> find(Predictor predictor, String key) {
     return predictor.signatures().stream().filter(s -> s.key().equals(key)).findFirst();
   }
@@ -240,8 +242,7 @@ final class ExampleSignatures {
     if (signature.inputs().size() != 1) {
       throw invalid("Expected one input Tensor.");
     }
-    TensorSpec input = signature.inputs().get(INPUTS);
-    if (input == null) {
+    if (!signature.inputs().containsKey(INPUTS)) {
       throw invalid("No " + kind + " inputs found in SignatureDef: " + signature.describe());
     }
   }
