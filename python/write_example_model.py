@@ -9,7 +9,8 @@ labels "a".."d" tiled [N,4], value = x v + c [N,1].
 Signatures: serving_default and "classify" (classification: classes and scores), "scores_only"
 (classification: scores), "regress" (regression: value), "regress_wide" (regression whose output is
 [N,2], which TensorFlow Serving refuses), "predict" (a predict signature with a classification's
-keys).
+keys), and TensorFlow Serving's half_plus_two test signatures "regress_x_to_y" and
+"classify_x_to_y" (y = 0.5 x + 2 of a float feature "x" of one value, through a second input).
 Writes DIR/1 (the SavedModel) and prints one JSON object (the last line of stdout): the examples,
 the context, and the answers of Python TensorFlow for the example list and for the examples merged
 with the context (protobuf MergeFrom of context then example, as TensorFlow Serving means it).
@@ -62,6 +63,9 @@ def main():
         classes = tf.tile(tf.constant([LABELS]), [tf.shape(serialized)[0], 1], name="classes")
         value = tf.add(tf.matmul(features["x"], v), features["c"], name="value")
         wide = tf.concat([value, value], axis=1, name="wide")
+        serialized_x = tf.compat.v1.placeholder(tf.string, [None], name="tf_example_x")
+        x = tf.io.parse_example(serialized_x, {"x": tf.io.FixedLenFeature([1], tf.float32)})["x"]
+        y = tf.add(tf.multiply(x, 0.5), 2.0, name="y")
         sig = tf.compat.v1.saved_model
         classify = sig.classification_signature_def(serialized, classes, scores)
         signatures = {
@@ -71,6 +75,8 @@ def main():
             "regress": sig.regression_signature_def(serialized, value),
             "regress_wide": sig.regression_signature_def(serialized, wide),
             "predict": sig.predict_signature_def({"inputs": serialized}, {"scores": scores}),
+            "regress_x_to_y": sig.regression_signature_def(serialized_x, y),
+            "classify_x_to_y": sig.classification_signature_def(serialized_x, None, y),
         }
         with tf.compat.v1.Session(graph=graph) as session:
             session.run(tf.compat.v1.global_variables_initializer())

@@ -30,7 +30,6 @@ import tensorflow.serving.Inference.InferenceResult;
 import tensorflow.serving.Inference.InferenceTask;
 import tensorflow.serving.Inference.MultiInferenceRequest;
 import tensorflow.serving.Inference.MultiInferenceResponse;
-import tensorflow.serving.InputOuterClass.Input;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
@@ -50,11 +49,13 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
   private final ServedModels models;
   private final GrpcCalls calls;
   private final ServingMetrics metrics;
+  private final ExampleRuns exampleRuns;
 
   GrpcPredictionService(ServedModels models, GrpcCalls calls, ServingMetrics metrics) {
     this.models = models;
     this.calls = calls;
     this.metrics = metrics;
+    this.exampleRuns = new ExampleRuns(models, metrics);
   }
 
   @Override
@@ -121,11 +122,10 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
       try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
         SignatureSpec signature = ExampleSignatures.classification(hold.loaded().predictor(),
             spec.getSignatureName());
-        ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
-            ExampleSignatures.classificationOutputs(signature), "Classify");
         return ClassificationResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
-            .setResult(ExampleSignatures.classificationResult(run.examples(), run.outputs()))
+            .setResult(exampleRuns.classify(model, hold.loaded(), signature, request.getInput(),
+                "Classify", runTimeout()))
             .build();
       }
     });
@@ -139,12 +139,10 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
       try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
         SignatureSpec signature = ExampleSignatures.regression(hold.loaded().predictor(),
             spec.getSignatureName());
-        ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
-            List.of(ExampleSignatures.OUTPUTS), "Regress");
         return RegressionResponse.newBuilder()
             .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
-            .setResult(ExampleSignatures.regressionResult(run.examples(),
-                run.outputs().get(ExampleSignatures.OUTPUTS)))
+            .setResult(exampleRuns.regress(model, hold.loaded(), signature, request.getInput(),
+                "Regress", runTimeout()))
             .build();
       }
     });
@@ -175,33 +173,16 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
           InferenceResult.Builder result = response.addResultsBuilder().setModelSpec(
               answeredSpec(model.name(), hold.loaded().version(), signature.key()));
           if (signature.methodName().equals(ExampleSignatures.CLASSIFY_METHOD)) {
-            ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
-                ExampleSignatures.classificationOutputs(signature), "MultiInference");
-            result.setClassificationResult(
-                ExampleSignatures.classificationResult(run.examples(), run.outputs()));
+            result.setClassificationResult(exampleRuns.classify(model, hold.loaded(), signature,
+                request.getInput(), "MultiInference", runTimeout()));
           } else {
-            ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
-                List.of(ExampleSignatures.OUTPUTS), "MultiInference");
-            result.setRegressionResult(ExampleSignatures.regressionResult(run.examples(),
-                run.outputs().get(ExampleSignatures.OUTPUTS)));
+            result.setRegressionResult(exampleRuns.regress(model, hold.loaded(), signature,
+                request.getInput(), "MultiInference", runTimeout()));
           }
         }
         return response.build();
       }
     });
-  }
-
-  /** A signature's outputs on the request's examples, and how many examples there were. */
-  private record ExampleRun(int examples, Map<String, NdValue> outputs) { }
-
-  private ExampleRun runExamples(VersionedModel model, LoadedVersion loaded,
-      SignatureSpec signature, Input input, List<String> outputKeys, String api) {
-    NdValue examples = ExampleSignatures.serializedExamples(input);
-    long run = System.nanoTime();
-    Map<String, NdValue> outputs = models.predict(model, loaded, signature.key(),
-        Map.of(ExampleSignatures.INPUTS, examples), outputKeys, runTimeout());
-    metrics.runtimeDone(model.name(), api, run);
-    return new ExampleRun((int) examples.dim(0), outputs);
   }
 
   /**
