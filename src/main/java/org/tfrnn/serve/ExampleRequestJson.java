@@ -45,7 +45,8 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
  * Serving's text.
  */
 final class ExampleRequestJson {
-  private static final BigInteger UINT64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
+  private static final BigInteger UINT64_MAX =
+      BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
 
   /** A parsed request: its signature name (empty for the default) and its examples. */
   record Request(String signatureName, Input input) { }
@@ -73,7 +74,7 @@ final class ExampleRequestJson {
       switch (field) {
         case "signature_name" -> {
           if (value != JsonToken.VALUE_STRING) {
-            throw badRequest("JSON Value: not formatted correctly. 'signature_name' key must be a "
+            throw badRequest("Not formatted correctly. 'signature_name' key must be a "
                 + "string value.");
           }
           signatureName = parser.getText();
@@ -81,14 +82,14 @@ final class ExampleRequestJson {
         case "context" -> context = example(parser);
         case "examples" -> {
           if (value != JsonToken.START_ARRAY) {
-            throw badRequest("JSON Value: Expecting 'examples' value to be an list/array");
+            throw badRequest("Expecting 'examples' value to be an list/array");
           }
           examples = new ArrayList<>();
           while (parser.nextToken() != JsonToken.END_ARRAY) {
             examples.add(example(parser));
           }
           if (examples.isEmpty()) {
-            throw badRequest("JSON Value: 'examples' value is an empty array");
+            throw badRequest("'examples' value is an empty array");
           }
         }
         default -> parser.skipChildren();
@@ -96,7 +97,7 @@ final class ExampleRequestJson {
     }
     if (examples == null) {
       // TensorFlow Serving's text, which names classify for both methods.
-      throw badRequest("JSON Value: When method is classify, key 'examples' is expected and was "
+      throw badRequest("When method is classify, key 'examples' is expected and was "
           + "not found");
     }
     Input.Builder input = Input.newBuilder();

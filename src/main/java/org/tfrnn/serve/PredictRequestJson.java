@@ -88,7 +88,7 @@ final class PredictRequestJson {
     return read(body, PredictRequestJson::parse);
   }
 
-  /** Reads a request body with {@code reader}, its JSON syntax errors a bad request saying where. */
+  /** Reads a request body with {@code reader}; JSON syntax errors are a bad request. */
   static <T> T read(byte[] body, JsonReader<T> reader) {
     try (JsonParser parser = JSON.createParser(body)) {
       return reader.read(parser);

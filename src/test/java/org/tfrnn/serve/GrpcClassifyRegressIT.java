@@ -2,6 +2,7 @@ package org.tfrnn.serve;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -47,7 +48,10 @@ import tensorflow.serving.RegressionOuterClass.RegressionResult;
  * TensorFlow's classification and regression signatures): the answers equal Python's within 1e-6,
  * for an example list and for examples with a context (which Python merges with protobuf's
  * MergeFrom), also through TensorFlow Serving's own Python client (python/serving_example_client.py);
- * the refusals carry TensorFlow Serving's status codes and texts.
+ * the refusals carry TensorFlow Serving's status codes and texts. The same over REST
+ * ({@code :classify}, {@code :regress}), with TensorFlow Serving's {@code Classify} and
+ * {@code Regress} cases of {@code http_rest_api_handler_test.cc} on the half_plus_two signatures
+ * the script adds ({@code regress_x_to_y}, {@code classify_x_to_y}) and their expected answers.
  */
 class GrpcClassifyRegressIT {
   private static final String MODEL = "examples";
@@ -61,6 +65,7 @@ class GrpcClassifyRegressIT {
   private static GrpcServer grpc;
   private static ManagedChannel channel;
   private static PredictionServiceBlockingStub stub;
+  private static RestClient rest;
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,6 +79,7 @@ class GrpcClassifyRegressIT {
     grpc = GrpcServer.start(server, 0);
     channel = NettyChannelBuilder.forAddress("127.0.0.1", grpc.port()).usePlaintext().build();
     stub = PredictionServiceGrpc.newBlockingStub(channel);
+    rest = new RestClient(server);
   }
 
   @AfterAll
@@ -217,6 +223,140 @@ class GrpcClassifyRegressIT {
     String count = ServingMetrics.REQUEST_COUNT;
     assertEquals(1, PrometheusText.value(families, count, count,
         Map.of("model_name", "nope", "status", "NOT_FOUND")));
+  }
+
+  @Test
+  void restClassifyEqualsPython() {
+    JsonNode plain = restResults(":classify", "", false);
+    assertRestClassification(python.get("example_list"), plain, true);
+    assertRestClassification(python.get("with_context"), restResults(":classify", "classify",
+        true), true);
+    // No classes output: TensorFlow Serving writes an empty label.
+    assertRestClassification(python.get("example_list"), restResults(":classify", "scores_only",
+        false), false);
+  }
+
+  @Test
+  void restRegressEqualsPython() {
+    assertClose(python.at("/example_list/values"), restResults(":regress", "regress", false),
+        "regress");
+    assertClose(python.at("/with_context/values"), restResults("/versions/1:regress", "regress",
+        true), "regress with context");
+  }
+
+  /** TensorFlow Serving's HttpRestApiHandlerTest Regress and Classify cases, their answers. */
+  @Test
+  void restTensorFlowServingHandlerCases() throws Exception {
+    String regress = xToY("regress_x_to_y", "80.0");
+    for (String path : List.of(":regress", "/versions/1:regress")) {
+      RestClient.Reply reply = rest.post("/v1/models/" + MODEL + path, regress);
+      assertEquals("application/json", reply.headers().firstValue("Content-Type").orElseThrow());
+      assertJsonEquals("{ \"results\": [42] }", reply);
+    }
+    assertJsonEquals("{ \"results\": [[[\"\", 12]]] }", rest.post("/v1/models/" + MODEL
+        + ":classify", xToY("classify_x_to_y", "20.0")));
+    assertJsonEquals("{ \"results\": [[[\"\", 7]]] }", rest.post("/v1/models/" + MODEL
+        + ":classify", xToY("classify_x_to_y", "10.0")));
+  }
+
+  /** Their request: {@code {"signature_name": S, "examples": [ { "x": X } ] }}. */
+  private static String xToY(String signature, String x) {
+    return "{\"signature_name\": \"" + signature + "\", \"examples\": [ { \"x\": " + x
+        + " } ] }";
+  }
+
+  @Test
+  void restRefusalsCarryTensorFlowServingsStatusesAndTexts() throws Exception {
+    String examples = "\"examples\": " + python.get("examples");
+    restRefused(400, "Expected classification signature method_name to be "
+        + "tensorflow/serving/classify. Was: tensorflow/serving/predict", ":classify",
+        "{\"signature_name\": \"predict\", " + examples + "}");
+    restRefused(400, "Expected regression signature method_name to be "
+        + "tensorflow/serving/regress. Was: tensorflow/serving/classify", ":regress",
+        "{" + examples + "}");
+    restRefused(400, "No signature was found with the name: nope", ":regress",
+        "{\"signature_name\": \"nope\", " + examples + "}");
+    restRefused(400, "Expected output Tensor shape to be either [batch_size] or "
+        + "[batch_size, 1] but got [3,2]", ":regress",
+        "{\"signature_name\": \"regress_wide\", " + examples + "}");
+    restRefused(400, "Unexpected element type in feature: x expecting type: int64", ":classify",
+        "{\"examples\": [{\"x\": [1, 2.5, 3]}]}");
+    restRefused(400, "'examples' value is an empty array", ":classify", "{\"examples\": []}");
+    // Integers make an int64_list, which the graph's float feature "x" refuses (TensorFlow's
+    // parse_example, a bad request as TensorFlow Serving answers it).
+    assertEquals(400, rest.post("/v1/models/" + MODEL + ":classify",
+        "{\"examples\": [{\"x\": [1, 2, 3]}]}").status());
+    assertEquals(404, rest.post("/v1/models/nope:classify", "{" + examples + "}").status());
+
+    // REST Classify and Regress are counted as the gRPC ones are.
+    String latency = ServingMetrics.REQUEST_LATENCY;
+    Map<String, String> classify = Map.of("model_name", MODEL, "API", "classify",
+        "entrypoint", "REST");
+    double before = PrometheusText.value(PrometheusText.parse(
+        ServingMetricsTestSupport.scrape(server)), latency, latency + "_count", classify);
+    restResults(":classify", "classify", true);
+    assertEquals(before + 1, PrometheusText.value(PrometheusText.parse(
+        ServingMetricsTestSupport.scrape(server)), latency, latency + "_count", classify));
+  }
+
+  private static void restRefused(int status, String error, String verb, String body) {
+    RestClient.Reply reply = rest.post("/v1/models/" + MODEL + verb, body);
+    assertEquals(status, reply.status(), reply.body());
+    assertEquals(error, reply.error());
+  }
+
+  /** The "results" of a REST call on Python's examples, with or without Python's context. */
+  private static JsonNode restResults(String verb, String signature, boolean withContext) {
+    StringBuilder body = new StringBuilder("{\"signature_name\": \"" + signature + "\", ");
+    if (withContext) {
+      List<Map<String, JsonNode>> xs = new ArrayList<>();
+      python.get("examples").forEach(e -> xs.add(Map.of("x", e.get("x"))));
+      body.append("\"context\": ").append(python.get("context")).append(", \"examples\": ")
+          .append(new ObjectMapper().valueToTree(xs).toString());
+    } else {
+      body.append("\"examples\": ").append(python.get("examples"));
+    }
+    RestClient.Reply reply = rest.post("/v1/models/" + MODEL + verb, body.append('}').toString());
+    assertEquals(200, reply.status(), reply.body());
+    return reply.json().get("results");
+  }
+
+  private static void assertRestClassification(JsonNode want, JsonNode got, boolean labels) {
+    JsonNode scores = want.get("scores");
+    assertEquals(scores.size(), got.size());
+    for (int i = 0; i < scores.size(); i++) {
+      assertEquals(scores.get(i).size(), got.get(i).size());
+      for (int c = 0; c < scores.get(i).size(); c++) {
+        JsonNode pair = got.get(i).get(c);
+        assertEquals(labels ? want.get("classes").get(i).get(c).asText() : "",
+            pair.get(0).asText());
+        assertEquals(scores.get(i).get(c).asDouble(), pair.get(1).asDouble(), 1e-6);
+      }
+    }
+  }
+
+  private static void assertJsonEquals(String want, RestClient.Reply got) throws Exception {
+    assertEquals(200, got.status(), got.body());
+    assertSameJson(RestClient.JSON.readTree(want), got.json(), "$");
+  }
+
+  /** Equal JSON, numbers compared as numbers (they write 42, we write 42.0). */
+  private static void assertSameJson(JsonNode want, JsonNode got, String where) {
+    if (want.isNumber()) {
+      assertTrue(got.isNumber(), where + ": " + got);
+      assertEquals(want.asDouble(), got.asDouble(), 1e-6, where);
+    } else if (want.isArray()) {
+      assertEquals(want.size(), got.size(), where);
+      for (int i = 0; i < want.size(); i++) {
+        assertSameJson(want.get(i), got.get(i), where + "[" + i + "]");
+      }
+    } else if (want.isObject()) {
+      assertEquals(want.size(), got.size(), where);
+      want.fieldNames().forEachRemaining(name ->
+          assertSameJson(want.get(name), got.get(name), where + "." + name));
+    } else {
+      assertEquals(want, got, where);
+    }
   }
 
   private static void refused(Status.Code code, String description, Executable call) {

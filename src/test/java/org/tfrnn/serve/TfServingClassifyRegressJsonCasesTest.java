@@ -186,7 +186,8 @@ class TfServingClassifyRegressJsonCasesTest {
     assertContains("Is not object", error("[1]"));
     assertContains("Number too big to be stored in double", error(
         "{\"examples\": [{\"x\": 1e400}]}"));
-    assertContains("Unable to base64 decode", error("{\"examples\": [{\"x\": {\"b64\": \"!!\"}}]}"));
+    assertContains("Unable to base64 decode", error(
+        "{\"examples\": [{\"x\": {\"b64\": \"!!\"}}]}"));
     assertContains("names has element with unexpected JSON type: Object", error(
         "{\"examples\": [{\"names\": {\"b64\": \"aGk=\", \"more\": {\"deep\": [1]}}}]}"));
     assertContains("malformed JSON", error("{\"examples\": [{\"x\": 1}"));
