@@ -2,7 +2,6 @@ package org.tfrnn.nn;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -75,7 +74,7 @@ public final class DynamicRnn {
     long gateWidth = (long) cell.gateCount() * cell.units();
     Shape gatesShape = Shape.of(-1, gateWidth);
     // One flow value orders every TensorArray access of the loop (a flow is only an ordering
-    // token), so the arrays cost one loop variable each plus one shared flow.
+    // token), so the arrays cost one shared loop variable; their handles enter the loop once.
     TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
     Operand<TFloat32> flow0 = preActivationArray.flow();
     Operand<TInt32> timeStepsPlusOne = tf.math.add(timeSteps, tf.constant(1));
@@ -98,24 +97,26 @@ public final class DynamicRnn {
         tf.nn.biasAdd(tf.linalg.matMul(inputRows, inputKernel), weights.bias()),
         tf.stack(List.of(timeSteps, batch, tf.constant((int) gateWidth))));
 
+    // Only time, the state and the TensorArrays' flow change per iteration; the rest enters the
+    // loop's frame once.
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.constant(0));
-    Loop.Slot x = loop.add(projected);
-    Loop.Slot length = loop.add(lengths);
-    Operand<TInt32> shortestLength = tf.min(lengths, tf.constant(0));
-    Loop.Slot shortest = loop.add(shortestLength);
-    Loop.Slot kernelSlot = loop.add(recurrentKernel);
     List<Loop.Slot> state = loop.addAll(state0);
-    Loop.Slot preActivationHandle = loop.add(preActivationArray.handle());
-    List<Loop.Slot> stateHandles = loop.addAll(stateArrays);
     Loop.Slot flow = loop.add(flow0);
+    Loop.Slot steps = loop.addInvariant(timeSteps);
+    Loop.Slot x = loop.addInvariant(projected);
+    Loop.Slot length = loop.addInvariant(lengths);
+    Operand<TInt32> shortestLength = tf.min(lengths, tf.constant(0));
+    Loop.Slot shortest = loop.addInvariant(shortestLength);
+    Loop.Slot kernelSlot = loop.addInvariant(recurrentKernel);
+    Loop.Slot preActivationHandle = loop.addInvariant(preActivationArray.handle());
+    List<Loop.Slot> stateHandles = new ArrayList<>();
+    stateArrays.forEach(h -> stateHandles.add(loop.addInvariant(h)));
 
     Loop.Values last =
         loop.build(
-            (Graph) tf.scope().env(),
-            tf.scope().makeOpName("while"),
-            (b, v) -> b.math.less(v.ints(time),
-                b.gather(b.shape(v.floats(x)), b.constant(0), b.constant(0))),
+            tf,
+            (b, v) -> b.math.less(v.ints(time), v.ints(steps)),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
               List<Operand<TFloat32>> previous = v.floats(state);

@@ -2,7 +2,6 @@ package org.tfrnn.nn;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.op.Ops;
@@ -69,25 +68,25 @@ public final class DynamicRnnBackprop {
     TensorArrays.Ref preActivationGradients =
         TensorArrays.create(tf, tape.timeSteps(), Shape.of(-1, gateWidth));
 
+    // Only time, the state gradient and the flow change per iteration; the rest enters once.
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
-    Loop.Slot length = loop.add(tape.sequenceLength());
-    Loop.Slot shortest = loop.add(tape.shortestSequence());
-    Loop.Slot recurrent = loop.add(recurrentKernel);
-    Loop.Slot outputGrad =
-        outputsGradientTimeMajor == null ? null : loop.add(outputsGradientTimeMajor);
-    Loop.Slot preActivations = loop.add(tape.preActivations().handle());
-    List<Loop.Slot> states = new ArrayList<>();
-    tape.states().forEach(s -> states.add(loop.add(s.handle())));
     List<Loop.Slot> stateGradient = loop.addAll(stateGradient0);
-    Loop.Slot preActivationGradient = loop.add(preActivationGradients.handle());
     // One flow orders the tape's reads and this loop's writes (see DynamicRnn).
     Loop.Slot flow = loop.add(tape.preActivations().flow());
+    Loop.Slot length = loop.addInvariant(tape.sequenceLength());
+    Loop.Slot shortest = loop.addInvariant(tape.shortestSequence());
+    Loop.Slot recurrent = loop.addInvariant(recurrentKernel);
+    Loop.Slot outputGrad =
+        outputsGradientTimeMajor == null ? null : loop.addInvariant(outputsGradientTimeMajor);
+    Loop.Slot preActivations = loop.addInvariant(tape.preActivations().handle());
+    List<Loop.Slot> states = new ArrayList<>();
+    tape.states().forEach(s -> states.add(loop.addInvariant(s.handle())));
+    Loop.Slot preActivationGradient = loop.addInvariant(preActivationGradients.handle());
 
     Loop.Values last =
         loop.build(
-            (Graph) tf.scope().env(),
-            tf.scope().makeOpName("while"),
+            tf,
             (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);

@@ -41,10 +41,14 @@ class PythonGraphFactsTest {
   private static final String ZERO_STATE = "zero state: Python builds c and h zeros apart from"
       + " shape(x[0])[0] (StridedSlice, ExpandDims, ConcatV2, two Fill); Java builds one from"
       + " gather(shape(x), 0) (GatherV2, Pack, Fill) for both";
-  private static final String LOOP_VARIABLES = "while loop built by the C API (Graph.whileLoop):"
-      + " its body cannot capture outer tensors, so weights, input, lengths and TensorArrays are"
-      + " loop variables, each with its Enter/Merge/Switch/NextIteration/Exit; Python's while_loop"
-      + " captures loop invariants with one Enter each";
+  private static final String LOOP_COUNTER = "Python's dynamic_rnn passes maximum_iterations,"
+      + " which its while_loop counts in one more loop variable (Enter, Merge, Switch, Identity,"
+      + " NextIteration); Java's loop bound is the time loop variable alone";
+  private static final String LOOP_IDENTITY = "Python's while_loop passes every loop variable into"
+      + " the body through an Identity; Java's only the first, the frame's pivot";
+  private static final String LOOP_INVARIANTS = "both loops enter their invariants once, but"
+      + " different ones: Python its input TensorArray and the length bounds, Java the projected"
+      + " input, the lengths, the number of time steps and W_h";
   private static final String LOOP_INPUT = "Python's dynamic_rnn scatters the time-major input into"
       + " a TensorArray and reads one step per iteration; Java's loop gathers the step from the"
       + " input tensor";
@@ -79,10 +83,10 @@ class PythonGraphFactsTest {
   /** Notebook 001: dynamic_rnn of BasicLSTMCell, last output. */
   static final Map<String, String> WHILE_LSTM = ordered(
       "Add", ADD, "AddV2", ADD,
-      "Identity", IDENTITY + "; " + LOOP_VARIABLES,
+      "Identity", IDENTITY + "; " + LOOP_IDENTITY,
       "Const", CONST,
-      "Enter", LOOP_VARIABLES, "Exit", LOOP_VARIABLES, "Merge", LOOP_VARIABLES + "; " + ALL_RUNNING,
-      "Switch", LOOP_VARIABLES + "; " + ALL_RUNNING, "NextIteration", LOOP_VARIABLES,
+      "Merge", ALL_RUNNING + "; " + LOOP_COUNTER, "Switch", ALL_RUNNING + "; " + LOOP_COUNTER,
+      "NextIteration", LOOP_COUNTER,
       "TensorArrayV3", LOOP_INPUT + "; " + TAPE, "TensorArrayScatterV3", LOOP_INPUT,
       "TensorArrayReadV3", LOOP_INPUT, "TensorArrayWriteV3", TAPE,
       "GatherV2", LOOP_INPUT + "; " + LAST_STEP + "; " + ZERO_STATE,
@@ -93,6 +97,7 @@ class PythonGraphFactsTest {
       "ZerosLike", SEQUENCE_LENGTH,
       "Split", LAST_STEP, "Reshape", LAST_STEP + "; " + CROSS_ENTROPY + "; " + HOISTED,
       "Slice", CROSS_ENTROPY + "; " + HOISTED, "Sub", CROSS_ENTROPY + "; " + LAST_STEP,
+      "Shape", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + LOOP_BOUND,
       "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED,
       "ExpandDims", ZERO_STATE + "; " + SEQUENCE_LENGTH,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
@@ -100,10 +105,11 @@ class PythonGraphFactsTest {
   /** Notebook 002: dynamic_rnn of BasicRNNCell, dense on the final state, sparse labels. */
   static final Map<String, String> WHILE_RNN = ordered(
       "Add", ADD, "AddV2", ADD,
-      "Identity", IDENTITY + "; " + LOOP_VARIABLES,
-      "Enter", LOOP_VARIABLES, "Merge", LOOP_VARIABLES + "; " + ALL_RUNNING,
-      "Switch", LOOP_VARIABLES + "; " + ALL_RUNNING,
-      "NextIteration", LOOP_VARIABLES,
+      "Identity", IDENTITY + "; " + LOOP_IDENTITY,
+      "Const", CONST,
+      "Enter", LOOP_COUNTER + "; " + LOOP_INVARIANTS,
+      "Switch", ALL_RUNNING + "; " + LOOP_COUNTER,
+      "NextIteration", LOOP_COUNTER,
       "TensorArrayV3", LOOP_INPUT, "TensorArrayScatterV3", LOOP_INPUT,
       "TensorArrayReadV3", LOOP_INPUT,
       "GatherV2", LOOP_INPUT + "; " + ZERO_STATE,
@@ -111,7 +117,8 @@ class PythonGraphFactsTest {
       "Range", LOOP_BOUND, "Less", ALL_RUNNING, "Min", ALL_RUNNING,
       "MatMul", HOISTED, "Reshape", HOISTED, "Slice", HOISTED,
       "PlaceholderWithDefault", SEQUENCE_LENGTH, "SelectV2", SEQUENCE_LENGTH,
-      "ConcatV2", ZERO_STATE + "; " + HOISTED, "Pack", ZERO_STATE, "Fill", ZERO_STATE, "Shape", ZERO_STATE,
+      "ConcatV2", ZERO_STATE + "; " + HOISTED, "Pack", ZERO_STATE, "Fill", ZERO_STATE,
+      "Shape", ZERO_STATE + "; " + LOOP_BOUND,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
 
   static Stream<String> presets() {

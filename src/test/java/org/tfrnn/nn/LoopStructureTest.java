@@ -1,0 +1,121 @@
+package org.tfrnn.nn;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.tensorflow.Operand;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.proto.GraphDef;
+import org.tensorflow.proto.NodeDef;
+import org.tensorflow.types.TFloat32;
+
+/**
+ * The per-iteration bookkeeping of both RNN loops, read from the GraphDef: only the real loop
+ * state (time, each state part or its gradient, one TensorArray flow) cycles through
+ * Merge/Switch/NextIteration every iteration; everything the loop only reads (inputs, weights,
+ * lengths, TensorArray handles) enters its frame once through a constant Enter, as Python's
+ * while_loop passes loop invariants. A loop that carried invariants as loop variables (the C API's
+ * Graph.whileLoop did, ≈1,700 extra op executions per LSTM training step) fails here.
+ */
+class LoopStructureTest {
+
+  /** What one frame holds. */
+  record Frame(int loopStateEnters, int constantEnters, int backEdges, int nextIterations,
+      int exits, List<String> resourcesEnteredAsLoopState) {}
+
+  @ParameterizedTest
+  @EnumSource(ReferenceRnn.Kind.class)
+  void onlyTheLoopStateCyclesAndEveryInvariantEntersOnce(ReferenceRnn.Kind kind) {
+    RnnCell cell = RnnForwardTest.cellOf(kind);
+    try (RnnGraph graph = new RnnGraph(cell, 4)) {
+      DynamicRnn.Result forward = graph.dynamicRnn(true, true);
+      List<Operand<TFloat32>> finalStateGradient = new ArrayList<>(forward.finalState());
+      DynamicRnnBackprop.build(graph.tf.withSubScope("bptt"), forward,
+          graph.tf.onesLike(forward.outputs()), finalStateGradient);
+      Map<String, Frame> frames = frames(graph.graph.toGraphDef());
+
+      // time, the state parts (LSTM: c and h; RNN: h), one flow for all TensorArrays
+      int loopState = 2 + cell.stateSize();
+      assertEquals(2, frames.size(), "frames " + frames.keySet());
+      // forward: time steps, projected inputs, lengths, shortest length, W_h, the pre-activation
+      // array, one state array per state part; backward: lengths, shortest length, W_h, the
+      // outputs' gradient, the forward's arrays, the pre-activation gradient array
+      int invariants = 6 + cell.stateSize();
+      for (var entry : frames.entrySet()) {
+        Frame frame = entry.getValue();
+        String name = entry.getKey();
+        assertEquals(loopState, frame.loopStateEnters(), name + ": loop-variable Enters");
+        assertEquals(loopState, frame.backEdges(), name + ": Merges fed back by NextIteration");
+        assertEquals(loopState, frame.nextIterations(), name + ": NextIteration ops");
+        assertEquals(loopState, frame.exits(), name + ": Exit ops");
+        assertEquals(invariants, frame.constantEnters(), name + ": constant Enters");
+        assertTrue(frame.resourcesEnteredAsLoopState().isEmpty(),
+            name + ": TensorArray handles must enter as invariants, not "
+                + frame.resourcesEnteredAsLoopState());
+      }
+    }
+  }
+
+  /** Frames by name; ops other than Enter are assigned to the frame whose prefix they carry. */
+  static Map<String, Frame> frames(GraphDef graphDef) {
+    Map<String, NodeDef> byName = new HashMap<>();
+    graphDef.getNodeList().forEach(n -> byName.put(n.getName(), n));
+    Map<String, int[]> counts = new TreeMap<>();
+    Map<String, List<String>> resources = new TreeMap<>();
+    for (NodeDef node : graphDef.getNodeList()) {
+      if (!node.getOp().equals("Enter")) {
+        continue;
+      }
+      String frame = node.getAttrOrThrow("frame_name").getS().toStringUtf8();
+      int[] c = counts.computeIfAbsent(frame, f -> new int[5]);
+      resources.computeIfAbsent(frame, f -> new ArrayList<>());
+      if (node.getAttrOrThrow("is_constant").getB()) {
+        c[1]++;
+      } else {
+        c[0]++;
+        if (node.getAttrOrThrow("T").getType() == DataType.DT_RESOURCE) {
+          resources.get(frame).add(node.getName());
+        }
+      }
+    }
+    for (NodeDef node : graphDef.getNodeList()) {
+      String frame = frameOf(node.getName(), counts.keySet());
+      if (frame == null) {
+        continue;
+      }
+      int[] c = counts.get(frame);
+      switch (node.getOp()) {
+        case "Merge" -> {
+          NodeDef second = byName.get(node.getInput(1).split(":")[0]);
+          if (second.getOp().equals("NextIteration")) {
+            c[2]++;
+          }
+        }
+        case "NextIteration" -> c[3]++;
+        case "Exit" -> c[4]++;
+        default -> { }
+      }
+    }
+    Map<String, Frame> frames = new TreeMap<>();
+    counts.forEach((name, c) ->
+        frames.put(name, new Frame(c[0], c[1], c[2], c[3], c[4], resources.get(name))));
+    return frames;
+  }
+
+  private static String frameOf(String opName, Iterable<String> frames) {
+    for (String frame : frames) {
+      String loopScope = frame.substring(0, frame.lastIndexOf('/') + 1);
+      if (opName.startsWith(loopScope)) {
+        return frame;
+      }
+    }
+    return null;
+  }
+}
