@@ -24,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.tfrnn.interop.PythonProcess;
 import org.tfrnn.metrics.PrometheusText;
 import org.tfrnn.metrics.ServingMetrics;
+import org.tfrnn.serve.ServingFixtures.Expected;
 
 /**
  * Issue 11's "done when": a deployment command line written for {@code tensorflow_model_server}
@@ -116,15 +117,16 @@ class DropInCommandLineIT {
       awaitAvailable(server, rest, "keras", List.of("1"));
       Map<String, PrometheusText.Family> before = scrape(rest);
 
-      ServingFixtures.Expected basicRnn = ServingFixtures.expected(ServingFixtures.BASIC_RNN_DENSE);
-      ServingFixtures.Expected staticLstm = ServingFixtures.expected(ServingFixtures.STATIC_LSTM);
-      ServingFixtures.Expected kerasLstm = ServingFixtures.expected(ServingFixtures.KERAS_LSTM);
+      Expected basicRnn = ServingFixtures.expected(ServingFixtures.BASIC_RNN_DENSE);
+      Expected staticLstm = ServingFixtures.expected(ServingFixtures.STATIC_LSTM);
+      Expected kerasLstm = ServingFixtures.expected(ServingFixtures.KERAS_LSTM);
       // Without a version: the highest the policy serves (2), not the newest on disk (3).
-      assertMnistAnswer(staticLstm, 0, 8, predict(rest, "mnist", "/v1/models/mnist", staticLstm, 0, 8));
-      assertMnistAnswer(basicRnn, 8, 4, predict(rest, "mnist", "/v1/models/mnist/labels/stable", basicRnn, 8, 4));
-      assertMnistAnswer(staticLstm, 12, 4, predict(rest, "mnist", "/v1/models/mnist/labels/canary", staticLstm, 12, 4));
-      assertMnistAnswer(basicRnn, 16, 2, predict(rest, "mnist", "/v1/models/mnist/versions/1", basicRnn, 16, 2));
-      assertKerasAnswer(kerasLstm, 0, 8, predict(rest, "keras", "/v1/models/keras", kerasLstm, 0, 8));
+      assertMnistAnswer(staticLstm, 0, 8, predict(rest, "mnist", "", staticLstm, 0, 8));
+      assertMnistAnswer(basicRnn, 8, 4, predict(rest, "mnist", "/labels/stable", basicRnn, 8, 4));
+      assertMnistAnswer(staticLstm, 12, 4,
+          predict(rest, "mnist", "/labels/canary", staticLstm, 12, 4));
+      assertMnistAnswer(basicRnn, 16, 2, predict(rest, "mnist", "/versions/1", basicRnn, 16, 2));
+      assertKerasAnswer(kerasLstm, 0, 8, predict(rest, "keras", "", kerasLstm, 0, 8));
       assertEquals(404, rest.post("/v1/models/mnist/versions/3:predict",
           RestClient.rows(staticLstm.images(0, 1))).status(), "version 3 is outside the policy");
 
@@ -156,8 +158,8 @@ class DropInCommandLineIT {
 
       Map<String, PrometheusText.Family> after = scrape(rest);
       for (String model : List.of("mnist", "keras")) {
-        assertEquals((double) okPredicts.get(model), counted(after, model, "OK") - counted(before, model, "OK"),
-            model + " OK requests");
+        assertEquals((double) okPredicts.get(model),
+            counted(after, model, "OK") - counted(before, model, "OK"), model + " OK requests");
       }
       assertEquals(1, counted(after, "mnist", "NOT_FOUND") - counted(before, "mnist", "NOT_FOUND"));
       // Every successful predict went through the batch queue (REST and gRPC alike).
@@ -169,8 +171,8 @@ class DropInCommandLineIT {
           "still running " + GRACE_SECONDS + " s after SIGTERM");
       assertEquals(0, server.exitValue(), log());
       String log = log();
-      assertTrue(log.contains("stopping: finishing requests in flight") && log.endsWith(" stopped\n"),
-          "the shutdown hook ran to its end:\n" + log);
+      assertTrue(log.contains("stopping: finishing requests in flight")
+          && log.endsWith(" stopped\n"), "the shutdown hook ran to its end:\n" + log);
     } finally {
       server.destroyForcibly();
     }
@@ -211,7 +213,8 @@ class DropInCommandLineIT {
   }
 
   /** Waits until GET /v1/models/NAME answers 200 with exactly these versions AVAILABLE. */
-  private void awaitAvailable(Process server, RestClient rest, String model, List<String> versions) {
+  private void awaitAvailable(Process server, RestClient rest, String model,
+      List<String> versions) {
     ServingFixtures.patiently("model " + model + " available").ignoreExceptions().until(() -> {
       assertTrue(server.isAlive(), () -> "the server ended: " + log());
       RestClient.Reply reply = rest.get("/v1/models/" + model);
@@ -228,16 +231,18 @@ class DropInCommandLineIT {
     });
   }
 
-  private JsonNode predict(RestClient rest, String model, String path,
-      ServingFixtures.Expected fixture, int from, int n) {
-    RestClient.Reply reply = rest.post(path + ":predict", RestClient.rows(fixture.images(from, n)));
+  /** POST /v1/models/MODEL{where}:predict of images from..from+n-1; its predictions. */
+  private JsonNode predict(RestClient rest, String model, String where, Expected fixture,
+      int from, int n) {
+    String path = "/v1/models/" + model + where + ":predict";
+    RestClient.Reply reply = rest.post(path, RestClient.rows(fixture.images(from, n)));
     assertEquals(200, reply.status(), path + ": " + reply.body());
     okPredicts.merge(model, 1, Integer::sum);
     return reply.json().get("predictions");
   }
 
   /** The row-format answer of a fixture with outputs classes, logits and probabilities. */
-  private static void assertMnistAnswer(ServingFixtures.Expected python, int from, int n,
+  private static void assertMnistAnswer(Expected python, int from, int n,
       JsonNode predictions) {
     assertEquals(n, predictions.size());
     for (String output : List.of("logits", "probabilities")) {
@@ -251,7 +256,7 @@ class DropInCommandLineIT {
   }
 
   /** The row-format answer of the Keras fixture, whose one output (output_0) is unnamed. */
-  private static void assertKerasAnswer(ServingFixtures.Expected python, int from, int n,
+  private static void assertKerasAnswer(Expected python, int from, int n,
       JsonNode predictions) {
     assertEquals(n, predictions.size());
     assertTrue(ServingFixtures.maxAbsDiff(python.floats("output_0", from, n),
@@ -259,7 +264,7 @@ class DropInCommandLineIT {
   }
 
   /** A check to run on the test thread, so that its failure fails the test. */
-  private static Runnable verifyMnist(ServingFixtures.Expected python, int image,
+  private static Runnable verifyMnist(Expected python, int image,
       RestClient.Reply reply) {
     return () -> {
       assertEquals(200, reply.status(), reply.body());
@@ -267,7 +272,7 @@ class DropInCommandLineIT {
     };
   }
 
-  private static Runnable verifyKeras(ServingFixtures.Expected python, int image,
+  private static Runnable verifyKeras(Expected python, int image,
       RestClient.Reply reply) {
     return () -> {
       assertEquals(200, reply.status(), reply.body());
@@ -277,7 +282,7 @@ class DropInCommandLineIT {
 
   /** gRPC Predict by {@code model_spec.version_label}, through tensorflow-serving-api. */
   private static void assertGrpcPredictByLabel(int grpcPort, String label, long version,
-      String fixture, ServingFixtures.Expected python) throws Exception {
+      String fixture, Expected python) throws Exception {
     PythonProcess.Outcome outcome = PythonProcess.run("serving_grpc_predict.py",
         "--target", "127.0.0.1:" + grpcPort, "--model", "mnist", "--version-label", label,
         "--inputs", ServingFixtures.SAVED_MODELS.resolve(fixture)
