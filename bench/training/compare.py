@@ -37,6 +37,7 @@ class Row:
     units: int
     gates: int          # 4 for an LSTM, 1 for a basic RNN
     keras: bool         # Keras 3 LSTM(128) fit is a comparison for the LSTM rows
+    fast: bool          # the Java fast unroll (--unroll fast) builds LSTMs only
     time_steps: int = 28
     inputs: int = 28
     classes: int = 10
@@ -50,18 +51,22 @@ class Row:
 
 
 ROWS = [
-    Row("lstm-b128", "LSTM 128 (notebook 003/000)", 128, 128, 4, True),
-    Row("lstm-b100", "LSTM 128 (notebook 001)", 100, 128, 4, True),
-    Row("rnn-b1000", "RNN 100 + dense (notebook 002)", 1000, 100, 1, False),
+    Row("lstm-b128", "LSTM 128 (notebook 003/000)", 128, 128, 4, True, True),
+    Row("lstm-b100", "LSTM 128 (notebook 001)", 100, 128, 4, True, True),
+    Row("rnn-b1000", "RNN 100 + dense (notebook 002)", 1000, 100, 1, False, False),
 ]
 
 # (column, worker, path) in the order a round runs them when Java goes first; pairs are compared.
+# java_fast comes first here and last in the flipped rounds, so it alternates with Python too.
 PATHS = [
+    ("java_fast", "java", "fast"),
     ("java_static", "java", "static"),
     ("py_static", "tf1", "static"),
     ("java_while", "java", "while"),
     ("py_dynamic", "tf1", "dynamic"),
     ("keras", "keras", "keras"),
+    # The fast unroll without its batch lanes, to measure what the lanes give (skipped by default).
+    ("java_fast_1lane", "java", "fast-1lane"),
 ]
 PAIRS = [("java_static", "py_static"), ("java_while", "py_dynamic")]
 
@@ -143,7 +148,8 @@ def progress(text: str) -> None:
 
 
 def cells(row: Row, skip: set[str]) -> list[tuple[str, str, str]]:
-    return [(col, w, p) for col, w, p in PATHS if col not in skip and (col != "keras" or row.keras)]
+    return [(col, w, p) for col, w, p in PATHS if col not in skip and (col != "keras" or row.keras)
+            and (not col.startswith("java_fast") or row.fast)]
 
 
 def round_order(row_cells: list, round_index: int) -> list:
@@ -169,6 +175,7 @@ def main() -> None:
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
                         help="rows to run, of " + ", ".join(r.key for r in ROWS))
     parser.add_argument("--skip", default="", help="columns to leave out, e.g. keras")
+    parser.add_argument("--also", default="", help="optional columns to add: java_fast_1lane")
     parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
                         help="instead of timing: trace STEPS steps of each Java and Python tf1 path "
                              "(RunOptions FULL_TRACE) and print where a step's op time goes")
@@ -185,7 +192,7 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown row(s) {unknown}; known: {list(by_key)}")
     rows = [by_key[k] for k in args.rows.split(",")]
-    skip = set(filter(None, args.skip.split(",")))
+    skip = set(filter(None, args.skip.split(","))) | ({"java_fast_1lane"} - set(args.also.split(",")))
     if args.rounds < 1 or args.steps < 1 or args.warmup < 0:
         parser.error("--rounds and --steps must be at least 1, --warmup at least 0")
 
@@ -254,15 +261,17 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
           f"{floor_gflops:.0f} GFLOP/s (best round; per round "
           f"{', '.join(f'{g:.0f}' for g in gflops)})")
     print()
+    one_lane = any(col == "java_fast_1lane" for _, col in times)
     print("ms per training step: median over rounds of each round's median step:")
     print()
     print("| row | batch | matmul floor ms | Java static | Python static | Java while loop "
-          "| Python dynamic_rnn | Keras 3 fit |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| Python dynamic_rnn | Keras 3 fit | Java fast |" + (" Java fast, 1 lane |" if one_lane else ""))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if one_lane else ""))
     for row in rows:
         floor = row.matmul_flops() / (floor_gflops * 1e9) * 1000
         line = [row.title, str(row.batch), f"{floor:.1f}"]
-        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras"):
+        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras", "java_fast") + (
+                ("java_fast_1lane",) if one_lane else ()):
             values = times.get((row.key, col))
             line.append(f"{median(values):.1f}" if values else "—")
         print("| " + " | ".join(line) + " |")
@@ -270,9 +279,11 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
     print("Ratios, median of the per-round ratios; % floor = matmul floor / step time:")
     print()
     print("| row | Java/Python static | Java/Python while | while/static (Java) "
-          "| Java while/Keras | Java static/Keras | % floor Java static | % floor Java while |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+          "| Java while/Keras | Java static/Keras | Java fast/Python static | Java fast/Keras "
+          "| % floor Java static | % floor Java while | % floor Java fast |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     worst = None
+    worst_fast = None
     for row in rows:
         def ratio(a: str, b: str):
             if (row.key, a) not in times or (row.key, b) not in times:
@@ -286,15 +297,30 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
 
         values = [ratio("java_static", "py_static"), ratio("java_while", "py_dynamic"),
                   ratio("java_while", "java_static"), ratio("java_while", "keras"),
-                  ratio("java_static", "keras")]
+                  ratio("java_static", "keras"), ratio("java_fast", "py_static"),
+                  ratio("java_fast", "keras")]
         for v in values[:2]:
             if v is not None:
                 worst = v if worst is None else max(worst, v)
+        if values[5] is not None:
+            worst_fast = values[5] if worst_fast is None else max(worst_fast, values[5])
         cells_text = [f"{v:.2f}" if v is not None else "—" for v in values]
         cells_text += [f"{v:.0f}%" if v is not None else "—"
-                       for v in (floor_pct("java_static"), floor_pct("java_while"))]
+                       for v in (floor_pct("java_static"), floor_pct("java_while"),
+                                 floor_pct("java_fast"))]
         print(f"| {row.title} | " + " | ".join(cells_text) + " |")
     print()
+    # Issue 9, goal 3: the fast path at batch 128 in at most 12 ms; goal 2 asks Java <= 0.8x Python.
+    fast_b128 = times.get(("lstm-b128", "java_fast"))
+    if fast_b128:
+        print(f"fast path at batch 128: {median(fast_b128):.1f} ms per step (goal: <= 12)")
+    if worst_fast is not None:
+        print(f"worst java fast/python static ratio: {worst_fast:.2f} (goal: <= 0.80)")
+    for row in rows:
+        if (row.key, "java_fast_1lane") in times and (row.key, "java_fast") in times:
+            lanes = median(x / y for x, y in zip(times[row.key, "java_fast"],
+                                                 times[row.key, "java_fast_1lane"]))
+            print(f"{row.key}: java fast (lanes) / 1 lane: {lanes:.2f}")
     print(f"worst java/python ratio: {worst:.2f}" if worst is not None
           else "worst java/python ratio: n/a (no Java/Python pair ran)")
 

@@ -14,6 +14,7 @@ import org.tfrnn.data.DataFiles;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Preset;
 import org.tfrnn.models.Presets;
+import org.tfrnn.train.SessionThreads;
 import org.tfrnn.workflows.PresetRun;
 import org.tfrnn.workflows.Tracking;
 import picocli.CommandLine.Command;
@@ -46,9 +47,16 @@ final class TrainCommand implements Callable<Integer> {
   Long seed;
 
   @Option(names = "--unroll",
-      description = "static (a Java loop, like static_rnn) or while (a TF while loop, like "
-          + "dynamic_rnn); default: the preset's")
+      description = "static (a Java loop, like static_rnn), while (a TF while loop, like "
+          + "dynamic_rnn) or fast (a static unroll built for speed, LSTM only; same variables "
+          + "and results as static); default: the preset's")
   ModelSpec.Unroll unroll;
+
+  @Option(names = "--threads", paramLabel = "INTRA,INTER", defaultValue = "0,0",
+      description = "TensorFlow session threads: within one op, and ops at once (ConfigProto "
+          + "intra_op/inter_op_parallelism_threads); 0 = TensorFlow's default. "
+          + "Default: ${DEFAULT-VALUE}")
+  String threads;
 
   @Mixin
   DataOptions data;
@@ -146,7 +154,7 @@ final class TrainCommand implements Callable<Integer> {
       PresetRun.Options run = withStop(options, stopRequested::get);
       if (progress != null) {
         run = new PresetRun.Options(run.preset(), run.dataDir(), run.dataFiles(), run.exportBase(),
-            run.initFrom(), run.tracking().withProgress(progress));
+            run.initFrom(), run.tracking().withProgress(progress), run.threads());
       }
       PresetRun.run(run, out);
     } finally {
@@ -162,7 +170,8 @@ final class TrainCommand implements Callable<Integer> {
 
   private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
     return new PresetRun.Options(options.preset(), options.dataDir(), options.dataFiles(),
-        options.exportBase(), options.initFrom(), options.tracking().withStopRequested(stop));
+        options.exportBase(), options.initFrom(), options.tracking().withStopRequested(stop),
+        options.threads());
   }
 
   PresetRun.Options options() {
@@ -194,7 +203,7 @@ final class TrainCommand implements Callable<Integer> {
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     return new PresetRun.Options(chosen, data.dir, dataFiles(), exportBase, initFrom, new Tracking(events,
         checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
-        this.export == Export.BEST, earlyStop));
+        this.export == Export.BEST, earlyStop), SessionThreads.parse(threads));
   }
 
   /** The four explicit files, all or none. */

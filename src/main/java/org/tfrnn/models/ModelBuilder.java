@@ -1,7 +1,10 @@
 package org.tfrnn.models;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Output;
@@ -17,8 +20,10 @@ import org.tensorflow.types.TInt32;
 import org.tensorflow.types.TInt64;
 import org.tensorflow.types.family.TNumber;
 import org.tensorflow.types.family.TType;
+import org.tfrnn.nn.BasicLstmCell;
 import org.tfrnn.nn.DynamicRnn;
 import org.tfrnn.nn.DynamicRnnBackprop;
+import org.tfrnn.nn.FastLstm;
 import org.tfrnn.nn.Gradients;
 import org.tfrnn.nn.Initializer;
 import org.tfrnn.nn.Losses;
@@ -37,7 +42,8 @@ import org.tfrnn.train.Tf1Optimizer;
  * layer, loss, accuracy and the training op, with the notebook's op and variable names.
  *
  * <p>A static model trains through TensorFlow's own gradients. A while-loop model takes those only
- * up to the loop's outputs and continues with {@link DynamicRnnBackprop}.
+ * up to the loop's outputs and continues with {@link DynamicRnnBackprop}; a fast one likewise with
+ * {@link FastLstm#backward}.
  */
 public final class ModelBuilder {
   public static final String INPUT = "x";
@@ -49,11 +55,29 @@ public final class ModelBuilder {
 
   private ModelBuilder() {}
 
+  /**
+   * Independent batch slices ("lanes") the fast unroll runs side by side: two chains of small ops
+   * keep both cores busy where one chain leaves gaps (measured in BENCHMARKS.md).
+   */
+  public static final int FAST_LANES = 2;
+
   public static ModelGraph build(Graph graph, ModelSpec spec) {
+    return build(graph, spec, FAST_LANES);
+  }
+
+  /**
+   * As {@link #build(Graph, ModelSpec)}, with the fast unroll cut into {@code fastLanes} batch
+   * slices (1: none); other unrolls ignore it. Same variables and results for any count.
+   */
+  public static ModelGraph build(Graph graph, ModelSpec spec, int fastLanes) {
+    if (fastLanes < 1) {
+      throw new IllegalArgumentException("fastLanes must be at least 1, got " + fastLanes);
+    }
     Ops tf = Ops.create(graph);
     Variables variables = new Variables(new Seeds(spec.seed()));
     RnnCell cell = spec.rnnCell();
     boolean whileLoop = spec.unroll() == ModelSpec.Unroll.WHILE;
+    boolean fast = spec.unroll() == ModelSpec.Unroll.FAST;
 
     Placeholder<TFloat32> x = tf.withName(INPUT).placeholder(TFloat32.class,
         Placeholder.shape(Shape.of(-1, whileLoop ? -1 : spec.timeSteps(), spec.inputSize())));
@@ -83,7 +107,21 @@ public final class ModelBuilder {
     Operand<TInt32> sequenceLength = null;
     Operand<TFloat32> rnnOutput;
     DynamicRnn.Result loop = null;
-    if (whileLoop) {
+    List<FastLstm.Result> fastResults = new ArrayList<>();
+    List<Operand<TFloat32>> laneOutputs = new ArrayList<>();
+    if (fast) {
+      List<FastLstm.Layer> layers = fastLayers(spec, rnnScope, multiCell, cell,
+          stacked ? stackWeights : List.of(cellWeights));
+      for (Operand<TFloat32> lane : batchLanes(tf, x, fastLanes)) {
+        FastLstm.Result result = FastLstm.unroll(rnnScope, layers, lane, spec.timeSteps(), null);
+        fastResults.add(result);
+        laneOutputs.add(spec.head() == ModelSpec.Head.LAST_OUTPUT
+            ? result.lastOutput()
+            : result.finalState().get(result.finalState().size() - 1));
+      }
+      rnnOutput = laneOutputs.size() == 1 ? laneOutputs.get(0)
+          : tf.concat(laneOutputs, tf.constant(0));
+    } else if (whileLoop) {
       // Optional input: when not fed, every sequence runs the full length of x.
       Operand<TInt32> fullLength = tf.fill(
           tf.stack(List.of(tf.gather(tf.shape(x), tf.constant(0), tf.constant(0)))),
@@ -149,7 +187,10 @@ public final class ModelBuilder {
         : new GradientDescentOptimizer(graph, trainable, spec.learningRate(), globalStep);
     List<GradAndVar<? extends TType>> gradients = new ArrayList<>(whileLoop
         ? throughTheLoop(tf, loss, loop, cellWeights, List.of(outWeights, outBias))
-        : optimizer.computeGradients(loss));
+        : fast
+            ? throughFastLstm(tf, loss, fastResults, laneOutputs, spec.head(), trainable,
+                stacked ? stackWeights : List.of(cellWeights), List.of(outWeights, outBias))
+            : optimizer.computeGradients(loss));
     if (spec.clipNorm() > 0) {
       gradients = GlobalNormClipping.clipPairs(tf, gradients, spec.clipNorm());
     }
@@ -177,6 +218,93 @@ public final class ModelBuilder {
           .forEach(steps::add);
     }
     return steps;
+  }
+
+  /** The fast unroll's layers: the same cells and weights, ops in each cell's TF1 scope. */
+  private static List<FastLstm.Layer> fastLayers(ModelSpec spec, Ops rnnScope,
+      MultiRnnCell multiCell, RnnCell cell, List<RnnCell.CellWeights> weights) {
+    List<RnnCell> cells = multiCell != null ? multiCell.cells() : List.of(cell);
+    List<FastLstm.Layer> layers = new ArrayList<>(cells.size());
+    for (int k = 0; k < cells.size(); k++) {
+      Ops scope = multiCell != null
+          ? rnnScope.withSubScope(MultiRnnCell.SCOPE).withSubScope("cell_" + k)
+              .withSubScope(cells.get(k).scopeName())
+          : rnnScope.withSubScope(cell.scopeName());
+      layers.add(new FastLstm.Layer((BasicLstmCell) cells.get(k), weights.get(k), scope));
+    }
+    return layers;
+  }
+
+  /**
+   * Gradients for a fast-unroll model: TensorFlow's own from the loss to the RNN's output (the
+   * last output or the top final h) and the head's variables, then {@link FastLstm#backward}.
+   * Pairs come in the order of {@code trainable}, as {@code computeGradients} gives them.
+   */
+  private static List<GradAndVar<? extends TType>> throughFastLstm(Ops tf,
+      Operand<TFloat32> loss, List<FastLstm.Result> lanes, List<Operand<TFloat32>> laneOutputs,
+      ModelSpec.Head head, List<Variable<TFloat32>> trainable,
+      List<RnnCell.CellWeights> cellWeights, List<Variable<TFloat32>> headVariables) {
+    List<Operand<?>> wrt = new ArrayList<>(laneOutputs);
+    wrt.addAll(headVariables);
+    List<Output<?>> upstream = Gradients.of(loss, wrt);
+    List<Operand<TFloat32>> kernels = new ArrayList<>();
+    List<Operand<TFloat32>> biases = new ArrayList<>();
+    for (int lane = 0; lane < lanes.size(); lane++) {
+      FastLstm.Result forward = lanes.get(lane);
+      int timeSteps = forward.outputs().size();
+      List<Operand<TFloat32>> outputsGradient =
+          new ArrayList<>(Collections.nCopies(timeSteps, null));
+      List<Operand<TFloat32>> stateGradient =
+          new ArrayList<>(Collections.nCopies(forward.finalState().size(), null));
+      if (head == ModelSpec.Head.LAST_OUTPUT) {
+        outputsGradient.set(timeSteps - 1, floats(upstream.get(lane)));
+      } else {
+        stateGradient.set(stateGradient.size() - 1, floats(upstream.get(lane)));
+      }
+      FastLstm.Gradients backward = FastLstm.backward(
+          tf.withSubScope("rnn_backprop"), forward, outputsGradient, stateGradient, false);
+      for (int k = 0; k < cellWeights.size(); k++) {
+        RnnCell.CellWeights g = backward.weights().get(k);
+        int previous = (lane - 1) * cellWeights.size() + k;
+        kernels.add(lane == 0 ? g.kernel() : tf.math.add(kernels.get(previous), g.kernel()));
+        biases.add(lane == 0 ? g.bias() : tf.math.add(biases.get(previous), g.bias()));
+      }
+    }
+    int last = kernels.size() - cellWeights.size();
+    Map<String, Output<?>> byVariable = new HashMap<>();
+    for (int k = 0; k < cellWeights.size(); k++) {
+      byVariable.put(cellWeights.get(k).kernel().op().name(), kernels.get(last + k).asOutput());
+      byVariable.put(cellWeights.get(k).bias().op().name(), biases.get(last + k).asOutput());
+    }
+    for (int i = 0; i < headVariables.size(); i++) {
+      byVariable.put(headVariables.get(i).op().name(), upstream.get(lanes.size() + i));
+    }
+    List<GradAndVar<? extends TType>> pairs = new ArrayList<>();
+    for (Variable<TFloat32> variable : trainable) {
+      pairs.add(Tf1Optimizer.pair(byVariable.get(variable.op().name()), variable));
+    }
+    return pairs;
+  }
+
+  /**
+   * x cut along the batch into {@code lanes} slices as equal as the batch allows (the last may
+   * be smaller, or empty for a batch smaller than the lane count).
+   */
+  private static List<Operand<TFloat32>> batchLanes(Ops tf, Operand<TFloat32> x, int lanes) {
+    if (lanes == 1) {
+      return List.of(x);
+    }
+    Operand<TInt32> batch = tf.gather(tf.shape(x), tf.constant(0), tf.constant(0));
+    Operand<TInt32> first = tf.math.floorDiv(tf.math.add(batch, tf.constant(lanes - 1)),
+        tf.constant(lanes));
+    List<Operand<TInt32>> sizes = new ArrayList<>();
+    for (int i = 0; i < lanes - 1; i++) {
+      sizes.add(first);
+    }
+    sizes.add(tf.math.sub(batch, tf.math.mul(first, tf.constant(lanes - 1))));
+    List<Operand<TFloat32>> parts = new ArrayList<>();
+    tf.splitV(x, tf.stack(sizes), tf.constant(0), (long) lanes).output().forEach(parts::add);
+    return parts;
   }
 
   /** outputs[:, -1, :] for a time axis whose length is known only at run time. */

@@ -50,8 +50,12 @@ public record ModelSpec(
 
   public enum Cell { BASIC_LSTM, BASIC_RNN }
 
-  /** How time is unrolled: a Java loop ({@code static_rnn}) or a TF while loop ({@code dynamic_rnn}). */
-  public enum Unroll { STATIC, WHILE }
+  /**
+   * How time is unrolled: a Java loop ({@code static_rnn}), a TF while loop ({@code dynamic_rnn}),
+   * or {@code FAST}: a Java loop built for speed with its own backward pass ({@link
+   * org.tfrnn.nn.FastLstm}; LSTM only), same variables and results as {@code STATIC}.
+   */
+  public enum Unroll { STATIC, WHILE, FAST }
 
   /**
    * What the logits are computed from: {@code matmul(outputs[-1], W) + b} (notebooks 000, 001, 003,
@@ -83,10 +87,14 @@ public record ModelSpec(
     if (layers < 1) {
       throw new IllegalArgumentException("layers must be at least 1, got " + layers);
     }
-    if (layers > 1 && unroll != Unroll.STATIC) {
+    if (layers > 1 && unroll == Unroll.WHILE) {
       throw new IllegalArgumentException("stacked layers (MultiRNNCell, " + layers + " layers) "
-          + "train only with the static unroll: the while loop's backward pass takes one cell; "
-          + "use --unroll static");
+          + "train only with a static unroll: the while loop's backward pass takes one cell; "
+          + "use --unroll static or fast");
+    }
+    if (unroll == Unroll.FAST && cell != Cell.BASIC_LSTM) {
+      throw new IllegalArgumentException("the fast unroll is built for BasicLSTMCell, not "
+          + cell + "; use --unroll static or while");
     }
     if (!(clipNorm >= 0) || Float.isInfinite(clipNorm)) {
       throw new IllegalArgumentException(
@@ -273,7 +281,7 @@ public record ModelSpec(
       return this;
     }
 
-    /** Cells stacked as TF1's {@code MultiRNNCell} (static unroll only); 1 is a plain cell. */
+    /** Cells stacked as TF1's {@code MultiRNNCell} (static or fast unroll); 1 is a plain cell. */
     public Builder layers(int value) {
       layers = value;
       return this;

@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +26,11 @@ import tensorflow.serving.Classification.ClassificationResponse;
 import tensorflow.serving.GetModelMetadata.GetModelMetadataRequest;
 import tensorflow.serving.GetModelMetadata.GetModelMetadataResponse;
 import tensorflow.serving.GetModelMetadata.SignatureDefMap;
+import tensorflow.serving.Inference.InferenceResult;
+import tensorflow.serving.Inference.InferenceTask;
 import tensorflow.serving.Inference.MultiInferenceRequest;
 import tensorflow.serving.Inference.MultiInferenceResponse;
+import tensorflow.serving.InputOuterClass.Input;
 import tensorflow.serving.Model.ModelSpec;
 import tensorflow.serving.Predict.PredictRequest;
 import tensorflow.serving.Predict.PredictResponse;
@@ -36,9 +40,9 @@ import tensorflow.serving.RegressionOuterClass.RegressionResponse;
 
 /**
  * TensorFlow Serving's {@code tensorflow.serving.PredictionService} over the served models:
- * {@code Predict} and {@code GetModelMetadata}. {@code Classify}, {@code Regress} and
- * {@code MultiInference} take serialized {@code tf.Example}s (string tensors), which this server
- * does not feed: they answer {@code UNIMPLEMENTED}.
+ * {@code Predict}, {@code GetModelMetadata}, and {@code Classify}, {@code Regress} and
+ * {@code MultiInference} on signatures of those method names that take serialized
+ * {@code tf.Example}s ({@link ExampleSignatures}).
  */
 final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServiceImplBase {
   static final String SIGNATURE_DEF_FIELD = "signature_def";
@@ -111,23 +115,93 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
   @Override
   public void classify(ClassificationRequest request,
       StreamObserver<ClassificationResponse> answer) {
-    unimplemented("Classify", answer);
+    calls.answerCounted("Classify", request.getModelSpec().getName(), answer, () -> {
+      ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        SignatureSpec signature = ExampleSignatures.classification(hold.loaded().predictor(),
+            spec.getSignatureName());
+        ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
+            ExampleSignatures.classificationOutputs(signature), "Classify");
+        return ClassificationResponse.newBuilder()
+            .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
+            .setResult(ExampleSignatures.classificationResult(run.examples(), run.outputs()))
+            .build();
+      }
+    });
   }
 
   @Override
   public void regress(RegressionRequest request, StreamObserver<RegressionResponse> answer) {
-    unimplemented("Regress", answer);
+    calls.answerCounted("Regress", request.getModelSpec().getName(), answer, () -> {
+      ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        SignatureSpec signature = ExampleSignatures.regression(hold.loaded().predictor(),
+            spec.getSignatureName());
+        ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
+            List.of(ExampleSignatures.OUTPUTS), "Regress");
+        return RegressionResponse.newBuilder()
+            .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
+            .setResult(ExampleSignatures.regressionResult(run.examples(),
+                run.outputs().get(ExampleSignatures.OUTPUTS)))
+            .build();
+      }
+    });
   }
 
+  /**
+   * Classify and Regress tasks on one model's version and one input, as TensorFlow Serving runs
+   * them (each signature once, here one run per task); not counted in the request metrics, as
+   * TensorFlow Serving does not count them.
+   */
   @Override
   public void multiInference(MultiInferenceRequest request,
       StreamObserver<MultiInferenceResponse> answer) {
-    unimplemented("MultiInference", answer);
+    calls.answer("MultiInference", answer, () -> {
+      InferenceTask first = request.getTasksCount() == 0 ? null : request.getTasks(0);
+      ModelSpec spec = GrpcCalls.requireSpec(first != null && first.hasModelSpec(),
+          first == null ? ModelSpec.getDefaultInstance() : first.getModelSpec());
+      List<SignatureSpec> signatures = new ArrayList<>();
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        Predictor predictor = hold.loaded().predictor();
+        for (InferenceTask task : request.getTasksList()) {
+          signatures.add(ExampleSignatures.task(predictor, task, spec.getName(), signatures));
+        }
+        MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
+        for (int i = 0; i < signatures.size(); i++) {
+          SignatureSpec signature = signatures.get(i);
+          InferenceResult.Builder result = response.addResultsBuilder().setModelSpec(
+              answeredSpec(model.name(), hold.loaded().version(), signature.key()));
+          if (signature.methodName().equals(ExampleSignatures.CLASSIFY_METHOD)) {
+            ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
+                ExampleSignatures.classificationOutputs(signature), "MultiInference");
+            result.setClassificationResult(
+                ExampleSignatures.classificationResult(run.examples(), run.outputs()));
+          } else {
+            ExampleRun run = runExamples(model, hold.loaded(), signature, request.getInput(),
+                List.of(ExampleSignatures.OUTPUTS), "MultiInference");
+            result.setRegressionResult(ExampleSignatures.regressionResult(run.examples(),
+                run.outputs().get(ExampleSignatures.OUTPUTS)));
+          }
+        }
+        return response.build();
+      }
+    });
   }
 
-  private static void unimplemented(String method, StreamObserver<?> answer) {
-    answer.onError(Status.UNIMPLEMENTED.withDescription(method + " takes serialized tf.Example "
-        + "inputs, which this server does not feed; call Predict").asRuntimeException());
+  /** A signature's outputs on the request's examples, and how many examples there were. */
+  private record ExampleRun(int examples, Map<String, NdValue> outputs) { }
+
+  private ExampleRun runExamples(VersionedModel model, LoadedVersion loaded,
+      SignatureSpec signature, Input input, List<String> outputKeys, String api) {
+    NdValue examples = ExampleSignatures.serializedExamples(input);
+    long run = System.nanoTime();
+    Map<String, NdValue> outputs = models.predict(model, loaded, signature.key(),
+        Map.of(ExampleSignatures.INPUTS, examples), outputKeys, runTimeout());
+    metrics.runtimeDone(model.name(), api, run);
+    return new ExampleRun((int) examples.dim(0), outputs);
   }
 
   /**

@@ -19,6 +19,7 @@ import org.tfrnn.models.ServingSignatures;
 import org.tfrnn.savedmodel.ModelExporter;
 import org.tfrnn.savedmodel.VariableImport;
 import org.tfrnn.train.Evaluation;
+import org.tfrnn.train.SessionThreads;
 import org.tfrnn.train.Trainer;
 import org.tfrnn.train.TrainingListener;
 
@@ -45,7 +46,12 @@ public final class PresetRun {
    *     the notebook's run as it was)
    */
   public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
-      Path initFrom, Tracking tracking) {
+      Path initFrom, Tracking tracking, SessionThreads threads) {
+    public Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
+        Path initFrom, Tracking tracking) {
+      this(preset, dataDir, dataFiles, exportBase, initFrom, tracking, SessionThreads.DEFAULT);
+    }
+
     public Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {
       this(preset, dataDir, null, exportBase, initFrom, Tracking.NONE);
     }
@@ -83,7 +89,8 @@ public final class PresetRun {
     // Time steps, features and classes come from the data; the model is built to fit.
     preset = preset.withModel(
         preset.model().withDataShape(data.timeSteps(), data.features(), data.classes()));
-    try (Graph graph = new Graph(); Session session = new Session(graph)) {
+    try (Graph graph = new Graph();
+        Session session = new Session(graph, options.threads().config())) {
       ModelGraph model = ModelBuilder.build(graph, preset.model());
       Trainer trainer = new Trainer(session, model);
       Double initialAccuracy = options.initFrom() == null

@@ -32,6 +32,7 @@ class PythonLoadsJavaIT {
   @CsvSource({
       "notebook-003, STATIC, serving_default",
       "best, STATIC, serving_default",
+      "best, FAST, serving_default",
       "notebook-001, WHILE, serving_default",
       "notebook-001, WHILE, serving_with_sequence_length",
       "notebook-002, WHILE, serving_default"})
