@@ -21,6 +21,7 @@ import org.tfrnn.serve.ServerConfig;
 import org.tfrnn.serve.ServerListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code ./tfrnn serve}: TensorFlow Serving's command line ({@code tensorflow_model_server}'s
@@ -138,6 +139,7 @@ final class ServeCommand implements Callable<Integer> {
       server.stop();
       log(System.err, "stopped");
     }, "serve-shutdown"));
+    exitZeroOnSigterm();
     if (config.batching() != null) {
       log(System.err, "batching predict requests: " + config.batching());
     }
@@ -150,6 +152,17 @@ final class ServeCommand implements Callable<Integer> {
     }
     server.awaitStop();
     return 0;
+  }
+
+  /**
+   * tensorflow_model_server dies of SIGTERM, which systemd and other supervisors count as a clean
+   * stop; a JVM ends with 143 (128 + 15) after its shutdown hooks, which they count as a failure
+   * (systemd would need {@code SuccessExitStatus=143} in a unit written for TensorFlow Serving).
+   * So SIGTERM runs the same hooks (requests in flight get their answers) and exits 0. The JDK
+   * has no public API for this; {@code sun.misc.Signal} (module jdk.unsupported) is the one.
+   */
+  private static void exitZeroOnSigterm() {
+    Signal.handle(new Signal("TERM"), signal -> System.exit(0));
   }
 
   void refuseUnsupported() {

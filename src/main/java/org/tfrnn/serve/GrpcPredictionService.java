@@ -8,6 +8,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ import tensorflow.serving.Classification.ClassificationResponse;
 import tensorflow.serving.GetModelMetadata.GetModelMetadataRequest;
 import tensorflow.serving.GetModelMetadata.GetModelMetadataResponse;
 import tensorflow.serving.GetModelMetadata.SignatureDefMap;
+import tensorflow.serving.Inference.InferenceResult;
+import tensorflow.serving.Inference.InferenceTask;
 import tensorflow.serving.Inference.MultiInferenceRequest;
 import tensorflow.serving.Inference.MultiInferenceResponse;
 import tensorflow.serving.Model.ModelSpec;
@@ -36,9 +39,9 @@ import tensorflow.serving.RegressionOuterClass.RegressionResponse;
 
 /**
  * TensorFlow Serving's {@code tensorflow.serving.PredictionService} over the served models:
- * {@code Predict} and {@code GetModelMetadata}. {@code Classify}, {@code Regress} and
- * {@code MultiInference} take serialized {@code tf.Example}s (string tensors), which this server
- * does not feed: they answer {@code UNIMPLEMENTED}.
+ * {@code Predict}, {@code GetModelMetadata}, and {@code Classify}, {@code Regress} and
+ * {@code MultiInference} on signatures of those method names that take serialized
+ * {@code tf.Example}s ({@link ExampleSignatures}).
  */
 final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServiceImplBase {
   static final String SIGNATURE_DEF_FIELD = "signature_def";
@@ -46,11 +49,13 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
   private final ServedModels models;
   private final GrpcCalls calls;
   private final ServingMetrics metrics;
+  private final ExampleRuns exampleRuns;
 
   GrpcPredictionService(ServedModels models, GrpcCalls calls, ServingMetrics metrics) {
     this.models = models;
     this.calls = calls;
     this.metrics = metrics;
+    this.exampleRuns = new ExampleRuns(models, metrics);
   }
 
   @Override
@@ -111,23 +116,73 @@ final class GrpcPredictionService extends PredictionServiceGrpc.PredictionServic
   @Override
   public void classify(ClassificationRequest request,
       StreamObserver<ClassificationResponse> answer) {
-    unimplemented("Classify", answer);
+    calls.answerCounted("Classify", request.getModelSpec().getName(), answer, () -> {
+      ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        SignatureSpec signature = ExampleSignatures.classification(hold.loaded().predictor(),
+            spec.getSignatureName());
+        return ClassificationResponse.newBuilder()
+            .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
+            .setResult(exampleRuns.classify(model, hold.loaded(), signature, request.getInput(),
+                "Classify", runTimeout()))
+            .build();
+      }
+    });
   }
 
   @Override
   public void regress(RegressionRequest request, StreamObserver<RegressionResponse> answer) {
-    unimplemented("Regress", answer);
+    calls.answerCounted("Regress", request.getModelSpec().getName(), answer, () -> {
+      ModelSpec spec = GrpcCalls.requireSpec(request.hasModelSpec(), request.getModelSpec());
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        SignatureSpec signature = ExampleSignatures.regression(hold.loaded().predictor(),
+            spec.getSignatureName());
+        return RegressionResponse.newBuilder()
+            .setModelSpec(answeredSpec(model.name(), hold.loaded().version(), signature.key()))
+            .setResult(exampleRuns.regress(model, hold.loaded(), signature, request.getInput(),
+                "Regress", runTimeout()))
+            .build();
+      }
+    });
   }
 
+  /**
+   * Classify and Regress tasks on one model's version and one input, as TensorFlow Serving runs
+   * them (each signature once, here one run per task); not counted in the request metrics, as
+   * TensorFlow Serving does not count them.
+   */
   @Override
   public void multiInference(MultiInferenceRequest request,
       StreamObserver<MultiInferenceResponse> answer) {
-    unimplemented("MultiInference", answer);
-  }
-
-  private static void unimplemented(String method, StreamObserver<?> answer) {
-    answer.onError(Status.UNIMPLEMENTED.withDescription(method + " takes serialized tf.Example "
-        + "inputs, which this server does not feed; call Predict").asRuntimeException());
+    calls.answer("MultiInference", answer, () -> {
+      InferenceTask first = request.getTasksCount() == 0 ? null : request.getTasks(0);
+      ModelSpec spec = GrpcCalls.requireSpec(first != null && first.hasModelSpec(),
+          first == null ? ModelSpec.getDefaultInstance() : first.getModelSpec());
+      List<SignatureSpec> signatures = new ArrayList<>();
+      VersionedModel model = GrpcCalls.model(models, spec);
+      try (LoadedVersion.Hold hold = GrpcCalls.hold(model, spec)) {
+        Predictor predictor = hold.loaded().predictor();
+        for (InferenceTask task : request.getTasksList()) {
+          signatures.add(ExampleSignatures.task(predictor, task, spec.getName(), signatures));
+        }
+        MultiInferenceResponse.Builder response = MultiInferenceResponse.newBuilder();
+        for (int i = 0; i < signatures.size(); i++) {
+          SignatureSpec signature = signatures.get(i);
+          InferenceResult.Builder result = response.addResultsBuilder().setModelSpec(
+              answeredSpec(model.name(), hold.loaded().version(), signature.key()));
+          if (signature.methodName().equals(ExampleSignatures.CLASSIFY_METHOD)) {
+            result.setClassificationResult(exampleRuns.classify(model, hold.loaded(), signature,
+                request.getInput(), "MultiInference", runTimeout()));
+          } else {
+            result.setRegressionResult(exampleRuns.regress(model, hold.loaded(), signature,
+                request.getInput(), "MultiInference", runTimeout()));
+          }
+        }
+        return response.build();
+      }
+    });
   }
 
   /**

@@ -85,8 +85,13 @@ final class PredictRequestJson {
       throw badRequest("the request body is empty; a predict request is a JSON object with "
           + "\"instances\" or \"inputs\"");
     }
+    return read(body, PredictRequestJson::parse);
+  }
+
+  /** Reads a request body with {@code reader}; JSON syntax errors are a bad request. */
+  static <T> T read(byte[] body, JsonReader<T> reader) {
     try (JsonParser parser = JSON.createParser(body)) {
-      return parse(parser);
+      return reader.read(parser);
     } catch (JsonProcessingException e) {
       // Jackson's message names the source (redacted) where an unclosed list or object started.
       String why = e.getOriginalMessage().replaceAll(
@@ -100,6 +105,12 @@ final class PredictRequestJson {
       // A byte array cannot fail to be read; anything else is the parser's report on the input.
       throw badRequest("cannot read the request: " + e.getMessage());
     }
+  }
+
+  /** Reads one request from a parser over its body. */
+  @FunctionalInterface
+  interface JsonReader<T> {
+    T read(JsonParser parser) throws IOException;
   }
 
   private static PredictRequestJson parse(JsonParser parser) throws IOException {

@@ -2,6 +2,8 @@ package org.tfrnn.serve;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,11 +31,13 @@ import org.tfrnn.tensors.NdValue;
  * GET  /v1/models/NAME[/versions/N|/labels/L]             version status
  * GET  /v1/models/NAME[/versions/N|/labels/L]/metadata    signatures
  * POST /v1/models/NAME[/versions/N|/labels/L]:predict     run a signature
+ * POST /v1/models/NAME[/versions/N|/labels/L]:classify    classify tf.Examples ({@link
+ * POST /v1/models/NAME[/versions/N|/labels/L]:regress     ExampleRequestJson}, {@link ExampleRuns})
  * </pre>
  *
  * Every answer is JSON; every error is {@code {"error": "..."}} with TensorFlow Serving's status
  * (400 bad request, 404 unknown model, version or path, 405 wrong method, 413 body over the limit,
- * 501 {@code :classify}/{@code :regress}, 503 shutting down, 504 a TensorFlow run cancelled at
+ * 501 unimplemented, 503 shutting down, 504 a TensorFlow run cancelled at
  * the REST timeout, 500 the server's own failure, whose details go to the {@link ServerListener},
  * never to the client). Each request is counted in the {@link ServingMetrics} as TensorFlow
  * Serving counts it. Paths match case-insensitively, as TensorFlow Serving's do.
@@ -48,7 +52,7 @@ final class RestApiHandler implements HttpHandler {
   /** How much of an unwanted request body is read and dropped after answering. */
   private static final long LINGER_BYTES = 64L << 20;
   private static final String ENDPOINTS = "GET /v1/models/NAME[/versions/N|/labels/L]"
-      + "[/metadata], POST /v1/models/NAME[/versions/N|/labels/L]:predict";
+      + "[/metadata], POST /v1/models/NAME[/versions/N|/labels/L]:predict|:classify|:regress";
 
   private final ServedModels models;
   private final long maxRequestBytes;
@@ -56,6 +60,7 @@ final class RestApiHandler implements HttpHandler {
   private final ServerListener listener;
   private final ServingMetrics metrics;
   private final Duration timeout;
+  private final ExampleRuns exampleRuns;
 
   RestApiHandler(ServedModels models, long maxRequestBytes, InFlightRequests inFlight,
       ServerListener listener, ServingMetrics metrics, Duration timeout) {
@@ -65,6 +70,7 @@ final class RestApiHandler implements HttpHandler {
     this.listener = listener;
     this.metrics = metrics;
     this.timeout = timeout;
+    this.exampleRuns = new ExampleRuns(models, metrics);
   }
 
   /** An answer: HTTP status and JSON body. */
@@ -110,6 +116,10 @@ final class RestApiHandler implements HttpHandler {
         listener.requestFailed(method, path, e);
       }
       return new Answer(httpStatus(e.reason()), ServingJson.error(e.getMessage()));
+    } catch (StatusRuntimeException e) {
+      // The checks shared with gRPC (ExampleSignatures) answer in gRPC codes.
+      return new Answer(httpStatus(e.getStatus().getCode()),
+          ServingJson.error(e.getStatus().getDescription()));
     } catch (RuntimeException e) {
       listener.requestFailed(method, path, e);
       return new Answer(500, ServingJson.error("internal server error (" + e.getClass()
@@ -129,8 +139,8 @@ final class RestApiHandler implements HttpHandler {
           : "Latest(" + predict.group(1) + ")");
       return switch (verb) {
         case "predict" -> predict(exchange, model, version, label);
-        case "classify", "regress" -> throw new ServingException(501, ":" + verb + " is not "
-            + "supported; this server answers :predict");
+        case "classify" -> classify(exchange, model, version, label);
+        case "regress" -> regress(exchange, model, version, label);
         default -> throw ServingException.notFound("unknown method ':" + verb + "' in " + path
             + "; this server answers " + ENDPOINTS);
       };
@@ -169,6 +179,24 @@ final class RestApiHandler implements HttpHandler {
       case UNAVAILABLE -> 503;
       case MODEL_FAILED -> 500;
       case DEADLINE_EXCEEDED -> 504;
+    };
+  }
+
+  /** TensorFlow Serving's HTTP status for a gRPC code ({@code http_server.cc}). */
+  private static int httpStatus(Status.Code code) {
+    return switch (code) {
+      case OK -> 200;
+      case CANCELLED -> 499;
+      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> 400;
+      case DEADLINE_EXCEEDED -> 504;
+      case NOT_FOUND -> 404;
+      case ALREADY_EXISTS, ABORTED -> 409;
+      case PERMISSION_DENIED -> 403;
+      case RESOURCE_EXHAUSTED -> 429;
+      case UNIMPLEMENTED -> 501;
+      case UNAVAILABLE -> 503;
+      case UNAUTHENTICATED -> 401;
+      case UNKNOWN, INTERNAL, DATA_LOSS -> 500;
     };
   }
 
@@ -241,6 +269,28 @@ final class RestApiHandler implements HttpHandler {
     ByteArrayOutputStream json = new ByteArrayOutputStream(8192);
     PredictResponseJson.write(outputs, request.format(), json);
     return Answer.ok(json.toByteArray());
+  }
+
+  private Answer classify(HttpExchange exchange, VersionedModel model, OptionalLong version,
+      String label) {
+    ExampleRequestJson.Request request = ExampleRequestJson.parse(readBody(exchange));
+    try (LoadedVersion.Hold hold = model.hold(version, label)) {
+      SignatureSpec signature = ExampleSignatures.classification(hold.loaded().predictor(),
+          request.signatureName());
+      return Answer.ok(ExampleRequestJson.classifications(exampleRuns.classify(model,
+          hold.loaded(), signature, request.input(), "Classify", timeout)));
+    }
+  }
+
+  private Answer regress(HttpExchange exchange, VersionedModel model, OptionalLong version,
+      String label) {
+    ExampleRequestJson.Request request = ExampleRequestJson.parse(readBody(exchange));
+    try (LoadedVersion.Hold hold = model.hold(version, label)) {
+      SignatureSpec signature = ExampleSignatures.regression(hold.loaded().predictor(),
+          request.signatureName());
+      return Answer.ok(ExampleRequestJson.regressions(exampleRuns.regress(model, hold.loaded(),
+          signature, request.input(), "Regress", timeout)));
+    }
   }
 
   /** The request body, refused with 413 before it is read if it is over the limit. */

@@ -82,7 +82,7 @@ class GrpcPythonClientIT {
       assertEquals(JSON.readTree("{\"unknown_model\":\"NOT_FOUND\",\"unknown_version\":"
           + "\"NOT_FOUND\",\"unknown_signature\":\"FAILED_PRECONDITION\",\"unknown_input\":"
           + "\"INVALID_ARGUMENT\",\"wrong_dtype\":\"INVALID_ARGUMENT\",\"unknown_output\":"
-          + "\"INVALID_ARGUMENT\",\"classify\":\"UNIMPLEMENTED\",\"status_unknown_model\":"
+          + "\"INVALID_ARGUMENT\",\"classify\":\"INVALID_ARGUMENT\",\"status_unknown_model\":"
           + "\"NOT_FOUND\"}"), result.get("errors"));
     }
   }

@@ -313,8 +313,12 @@ class ModelServerHttpTest {
   }
 
   @Test
-  void classifyAndRegressAreNotImplemented() {
-    assertError(tf1.post("/v1/models/mnist:classify", "{\"examples\": [{}]}"), 501,
-        ":classify is not supported");
+  void classifyAndRegressRefuseAPredictSignature() {
+    assertError(tf1.post("/v1/models/mnist:classify", "{\"examples\": [{}]}"), 400,
+        "Expected classification signature method_name to be tensorflow/serving/classify. Was: "
+            + "tensorflow/serving/predict");
+    assertError(tf1.post("/v1/models/mnist:regress", "{\"examples\": [{}]}"), 400,
+        "Expected regression signature method_name to be tensorflow/serving/regress. Was: "
+            + "tensorflow/serving/predict");
   }
 }

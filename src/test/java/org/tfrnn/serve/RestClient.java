@@ -31,7 +31,12 @@ final class RestClient {
   private final URI root;
 
   RestClient(ModelServer server) {
-    this.root = URI.create("http://127.0.0.1:" + server.port());
+    this(server.port());
+  }
+
+  /** A client of the REST port of a server in another process. */
+  RestClient(int port) {
+    this.root = URI.create("http://127.0.0.1:" + port);
   }
 
   record Reply(int status, String body, HttpHeaders headers) {

@@ -26,7 +26,7 @@ import org.tfrnn.tensors.NdValue;
  *
  * <p>Left out: {@code TensorFromNonNullTerminatedBuffer} (a C++ buffer detail; we parse the whole
  * body), the {@code ClassifyRegressRequestTest} and {@code ClassifyRegressnResultTest} cases
- * ({@code :classify} and {@code :regress} are not implemented, they answer 501), and
+ * (in {@link TfServingClassifyRegressJsonCasesTest}), and
  * {@code MakeJsonFromTensors} status-code cases (gRPC status plumbing). Kept with a different
  * check: {@code FromJsonSingleFloatTensorSixDigitPrecision}, where TensorFlow Serving writes
  * {@code 9e+06} and {@code 3e-05} and we write {@code 9000000.0} and {@code 3.0E-5}: the same

@@ -24,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * expected answers are theirs. Added: the cases where we disagreed with TensorFlow Serving
  * (issue 11) and string tensors.
  *
- * <p>Left out: {@code Regress} and {@code Classify} (this server answers {@code :regress} and
- * {@code :classify} with 501: it implements {@code :predict} only), everything with version labels
+ * <p>Elsewhere: {@code Regress} and {@code Classify} (in {@link GrpcClassifyRegressIT}, whose
+ * Python-written model has their {@code regress_x_to_y} and {@code classify_x_to_y} signatures).
+ * Left out: everything with version labels
  * ({@code /labels/...}, served by the model config work), and {@code kPathRegex} (a detail of
  * their router). Where a case is kept but our status differs on purpose (404/405 where TensorFlow
  * Serving answers every malformed path with 400), the test says so.
