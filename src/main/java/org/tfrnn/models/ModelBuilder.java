@@ -64,9 +64,11 @@ public final class ModelBuilder {
 
   /**
    * Lanes of the while loop: each lane is its own forward and backward loop (own frames), which
-   * the executor runs side by side (measured in BENCHMARKS.md, "What each lever gave", item 7).
+   * the executor runs side by side. One by default: the notebook presets' while-loop graphs stay
+   * op for op the notebooks' (graphs/*.pbtxt, PythonGraphFactsTest); more lanes through
+   * {@link #build(Graph, ModelSpec, int)} (measured in BENCHMARKS.md, "What each lever gave", 7).
    */
-  public static final int WHILE_LANES = 2;
+  public static final int WHILE_LANES = 1;
 
   public static ModelGraph build(Graph graph, ModelSpec spec) {
     return build(graph, spec, defaultLanes(spec.unroll()));
