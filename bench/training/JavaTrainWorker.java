@@ -36,7 +36,7 @@ import org.tfrnn.tensors.Tensors;
  *
  * <p>Protocol (one command per stdin line, one reply per line on stdout, prefixed {@code @@}):
  * <pre>
- *   setup ROW PATH       build ROW's graph for PATH (static | while | fast | fast-1lane), run
+ *   setup ROW PATH       build ROW's graph for PATH (static | while | while-2lane | fast | fast-1lane), run
  *                        warm-up steps
  *   time ROW PATH STEPS  train STEPS steps, reply the median ms of a step
  *   matmul N REPS        one [N,N]x[N,N] fp32 matmul REPS times, reply the best GFLOP/s
@@ -164,13 +164,17 @@ public final class JavaTrainWorker {
       var preset = Presets.named(presetName);
       ModelSpec.Unroll unroll = switch (path) {
         case "static" -> ModelSpec.Unroll.STATIC;
-        case "while" -> ModelSpec.Unroll.WHILE;
+        case "while", "while-2lane" -> ModelSpec.Unroll.WHILE;
         case "fast", "fast-1lane" -> ModelSpec.Unroll.FAST;
         default -> throw new IllegalArgumentException("unknown path " + path);
       };
       this.session = new Session(graph, config);
       this.model = ModelBuilder.build(graph, preset.model().withUnroll(unroll),
-          path.equals("fast-1lane") ? 1 : ModelBuilder.defaultLanes(unroll));
+          switch (path) {
+            case "fast-1lane" -> 1;
+            case "while-2lane" -> 2;
+            default -> ModelBuilder.defaultLanes(unroll);
+          });
       this.data = data;
       this.batchSize = preset.batchSize();
       session.initialize();

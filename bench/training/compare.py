@@ -65,9 +65,11 @@ PATHS = [
     ("java_while", "java", "while"),
     ("py_dynamic", "tf1", "dynamic"),
     ("keras", "keras", "keras"),
-    # The fast unroll without its batch lanes, to measure what the lanes give (skipped by default).
+    # Optional (--also): the fast unroll without its batch lanes, the while loop in two lanes.
     ("java_fast_1lane", "java", "fast-1lane"),
+    ("java_while_2lane", "java", "while-2lane"),
 ]
+OPTIONAL = {"java_fast_1lane", "java_while_2lane"}
 PAIRS = [("java_static", "py_static"), ("java_while", "py_dynamic")]
 
 
@@ -175,7 +177,7 @@ def main() -> None:
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
                         help="rows to run, of " + ", ".join(r.key for r in ROWS))
     parser.add_argument("--skip", default="", help="columns to leave out, e.g. keras")
-    parser.add_argument("--also", default="", help="optional columns to add: java_fast_1lane")
+    parser.add_argument("--also", default="", help="optional columns to add: java_fast_1lane, java_while_2lane")
     parser.add_argument("--profile", type=int, default=0, metavar="STEPS",
                         help="instead of timing: trace STEPS steps of each Java and Python tf1 path "
                              "(RunOptions FULL_TRACE) and print where a step's op time goes")
@@ -192,7 +194,10 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown row(s) {unknown}; known: {list(by_key)}")
     rows = [by_key[k] for k in args.rows.split(",")]
-    skip = set(filter(None, args.skip.split(","))) | ({"java_fast_1lane"} - set(args.also.split(",")))
+    also = set(filter(None, args.also.split(",")))
+    if also - OPTIONAL:
+        parser.error(f"unknown --also column(s) {sorted(also - OPTIONAL)}; known: {sorted(OPTIONAL)}")
+    skip = set(filter(None, args.skip.split(","))) | (OPTIONAL - also)
     if args.rounds < 1 or args.steps < 1 or args.warmup < 0:
         parser.error("--rounds and --steps must be at least 1, --warmup at least 0")
 
@@ -261,17 +266,19 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
           f"{floor_gflops:.0f} GFLOP/s (best round; per round "
           f"{', '.join(f'{g:.0f}' for g in gflops)})")
     print()
-    one_lane = any(col == "java_fast_1lane" for _, col in times)
+    extra = [col for col in ("java_fast_1lane", "java_while_2lane")
+             if any(c == col for _, c in times)]
+    extra_titles = {"java_fast_1lane": "Java fast, 1 lane", "java_while_2lane": "Java while, 2 lanes"}
     print("ms per training step: median over rounds of each round's median step:")
     print()
     print("| row | batch | matmul floor ms | Java static | Python static | Java while loop "
-          "| Python dynamic_rnn | Keras 3 fit | Java fast |" + (" Java fast, 1 lane |" if one_lane else ""))
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + ("---:|" if one_lane else ""))
+          "| Python dynamic_rnn | Keras 3 fit | Java fast |" + "".join(f" {extra_titles[c]} |" for c in extra))
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|" + "---:|" * len(extra))
     for row in rows:
         floor = row.matmul_flops() / (floor_gflops * 1e9) * 1000
         line = [row.title, str(row.batch), f"{floor:.1f}"]
-        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras", "java_fast") + (
-                ("java_fast_1lane",) if one_lane else ()):
+        for col in ("java_static", "py_static", "java_while", "py_dynamic", "keras", "java_fast",
+                    *extra):
             values = times.get((row.key, col))
             line.append(f"{median(values):.1f}" if values else "—")
         print("| " + " | ".join(line) + " |")
@@ -321,6 +328,12 @@ def print_report(args, rows, skip, times, gflops, banner) -> None:
             lanes = median(x / y for x, y in zip(times[row.key, "java_fast"],
                                                  times[row.key, "java_fast_1lane"]))
             print(f"{row.key}: java fast (lanes) / 1 lane: {lanes:.2f}")
+        if (row.key, "java_while_2lane") in times:
+            pairs = [(b, f"{b}") for b in ("py_dynamic", "java_while", "java_static")
+                     if (row.key, b) in times]
+            print(f"{row.key}: java while, 2 lanes / " + ", / ".join(
+                f"{name}: {median(x / y for x, y in zip(times[row.key, 'java_while_2lane'], times[row.key, b])):.2f}"
+                for b, name in pairs))
     print(f"worst java/python ratio: {worst:.2f}" if worst is not None
           else "worst java/python ratio: n/a (no Java/Python pair ran)")
 
