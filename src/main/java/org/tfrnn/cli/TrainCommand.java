@@ -52,6 +52,13 @@ final class TrainCommand implements Callable<Integer> {
           + "and results as static); default: the preset's")
   ModelSpec.Unroll unroll;
 
+  @Option(names = "--lanes", paramLabel = "N",
+      description = "batch lanes of --unroll while or fast: the batch cut in N slices, each its own "
+          + "chain of ops (its own loops), run side by side on the cores. Default: 2 for fast, 1 for "
+          + "while (the notebooks' graph); 2 made the while loop 0.7x Python's dynamic_rnn on an "
+          + "idle 2-core machine (BENCHMARKS.md)")
+  Integer lanes;
+
   @Option(names = "--threads", paramLabel = "INTRA,INTER", defaultValue = "0,0",
       description = "TensorFlow session threads: within one op, and ops at once (ConfigProto "
           + "intra_op/inter_op_parallelism_threads); 0 = TensorFlow's default. "
@@ -153,8 +160,7 @@ final class TrainCommand implements Callable<Integer> {
     try (ProgressLine progress = terminal ? new ProgressLine(options.preset().steps()) : null) {
       PresetRun.Options run = withStop(options, stopRequested::get);
       if (progress != null) {
-        run = new PresetRun.Options(run.preset(), run.dataDir(), run.dataFiles(), run.exportBase(),
-            run.initFrom(), run.tracking().withProgress(progress), run.threads());
+        run = run.withTracking(run.tracking().withProgress(progress));
       }
       PresetRun.run(run, out);
     } finally {
@@ -169,9 +175,7 @@ final class TrainCommand implements Callable<Integer> {
   private static final long STOP_GRACE_SECONDS = 120;
 
   private static PresetRun.Options withStop(PresetRun.Options options, BooleanSupplier stop) {
-    return new PresetRun.Options(options.preset(), options.dataDir(), options.dataFiles(),
-        options.exportBase(), options.initFrom(), options.tracking().withStopRequested(stop),
-        options.threads());
+    return options.withTracking(options.tracking().withStopRequested(stop));
   }
 
   PresetRun.Options options() {
@@ -203,7 +207,21 @@ final class TrainCommand implements Callable<Integer> {
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     return new PresetRun.Options(chosen, data.dir, dataFiles(), exportBase, initFrom, new Tracking(events,
         checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
-        this.export == Export.BEST, earlyStop), SessionThreads.parse(threads));
+        this.export == Export.BEST, earlyStop), SessionThreads.parse(threads),
+        lanes(chosen.model().unroll()));
+  }
+
+  /** --lanes checked against the unroll it applies to; 0 for the unroll's default. */
+  private int lanes(ModelSpec.Unroll chosenUnroll) {
+    if (lanes == null) {
+      return 0;
+    }
+    requirePositive("--lanes", lanes);
+    if (chosenUnroll == ModelSpec.Unroll.STATIC) {
+      throw new IllegalArgumentException("--lanes applies to --unroll while or fast; the static "
+          + "unroll has one chain");
+    }
+    return lanes;
   }
 
   /** The four explicit files, all or none. */

@@ -44,9 +44,28 @@ public final class PresetRun {
    * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
    * @param tracking checkpoints, TensorBoard, validation, resume and stop ({@link Tracking#NONE}:
    *     the notebook's run as it was)
+   * @param lanes batch lanes of the while loop or the fast unroll ({@link ModelBuilder#build(Graph,
+   *     org.tfrnn.models.ModelSpec, int)}); 0 for the unroll's default
    */
   public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
-      Path initFrom, Tracking tracking, SessionThreads threads) {
+      Path initFrom, Tracking tracking, SessionThreads threads, int lanes) {
+    public Options {
+      if (lanes < 0) {
+        throw new IllegalArgumentException("--lanes must be at least 1, got " + lanes);
+      }
+    }
+
+    public Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
+        Path initFrom, Tracking tracking, SessionThreads threads) {
+      this(preset, dataDir, dataFiles, exportBase, initFrom, tracking, threads, 0);
+    }
+
+    /** The same options with other tracking. */
+    public Options withTracking(Tracking newTracking) {
+      return new Options(preset, dataDir, dataFiles, exportBase, initFrom, newTracking, threads,
+          lanes);
+    }
+
     public Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
         Path initFrom, Tracking tracking) {
       this(preset, dataDir, dataFiles, exportBase, initFrom, tracking, SessionThreads.DEFAULT);
@@ -91,7 +110,8 @@ public final class PresetRun {
         preset.model().withDataShape(data.timeSteps(), data.features(), data.classes()));
     try (Graph graph = new Graph();
         Session session = new Session(graph, options.threads().config())) {
-      ModelGraph model = ModelBuilder.build(graph, preset.model());
+      ModelGraph model = ModelBuilder.build(graph, preset.model(), options.lanes() == 0
+          ? ModelBuilder.defaultLanes(preset.model().unroll()) : options.lanes());
       Trainer trainer = new Trainer(session, model);
       Double initialAccuracy = options.initFrom() == null
           ? null : restoreVariables(options.initFrom(), session, model, trainer, data);
