@@ -1,5 +1,8 @@
 package org.tfrnn.tensors;
 
+import java.util.ArrayList;
+import java.util.List;
+import org.tensorflow.Result;
 import org.tensorflow.Tensor;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt32;
@@ -23,6 +26,15 @@ public final class Tensors {
   /** All elements of a float tensor, row-major. */
   public static float[] toFloatArray(Tensor tensor) {
     return NdValue.of(tensor).floats();
+  }
+
+  /** Every tensor of a session run's result, in fetch order, as {@link #toFloatArray}. */
+  public static List<float[]> toFloatArrays(Result result) {
+    List<float[]> values = new ArrayList<>(result.size());
+    for (int i = 0; i < result.size(); i++) {
+      values.add(toFloatArray(result.get(i)));
+    }
+    return values;
   }
 
   public static long[] toLongArray(Tensor tensor) {

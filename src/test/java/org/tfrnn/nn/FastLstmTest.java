@@ -243,11 +243,7 @@ class FastLstmTest {
       }
       fetches.forEach(runner::fetch);
       try (Result result = runner.run()) {
-        List<float[]> values = new ArrayList<>();
-        for (int i = 0; i < fetches.size(); i++) {
-          values.add(Tensors.toFloatArray(result.get(i)));
-        }
-        return values;
+        return Tensors.toFloatArrays(result);
       }
     } finally {
       tensors.forEach(Tensor::close);

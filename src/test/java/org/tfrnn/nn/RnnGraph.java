@@ -75,11 +75,7 @@ final class RnnGraph implements AutoCloseable {
       feeds.forEach(runner::feed);
       fetches.forEach(runner::fetch);
       try (Result result = runner.run()) {
-        List<float[]> values = new ArrayList<>();
-        for (int i = 0; i < fetches.size(); i++) {
-          values.add(Tensors.toFloatArray(result.get(i)));
-        }
-        return values;
+        return Tensors.toFloatArrays(result);
       }
     }
   }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
@@ -113,11 +112,7 @@ class VariableImportTest {
     Session.Runner runner = session.runner();
     variables.forEach(runner::fetch);
     try (Result result = runner.run()) {
-      List<float[]> values = new ArrayList<>();
-      for (int i = 0; i < variables.size(); i++) {
-        values.add(Tensors.toFloatArray(result.get(i)));
-      }
-      return values;
+      return Tensors.toFloatArrays(result);
     }
   }
 

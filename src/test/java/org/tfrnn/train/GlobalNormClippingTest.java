@@ -62,11 +62,7 @@ class GlobalNormClippingTest {
       Session.Runner runner = session.runner().fetch(clipped.globalNorm());
       clipped.gradients().forEach(runner::fetch);
       try (Result result = runner.run()) {
-        List<float[]> values = new ArrayList<>();
-        for (int i = 0; i < 1 + gradients.size(); i++) {
-          values.add(Tensors.toFloatArray(result.get(i)));
-        }
-        return values;
+        return Tensors.toFloatArrays(result);
       }
     }
   }
