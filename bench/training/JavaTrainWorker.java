@@ -28,6 +28,7 @@ import org.tfrnn.models.ModelGraph;
 import org.tfrnn.models.ModelSpec;
 import org.tfrnn.models.Presets;
 import org.tfrnn.tensors.Tensors;
+import org.tfrnn.train.SessionThreads;
 
 /**
  * The Java side of bench/training/compare.py: a long-lived process that builds training graphs
@@ -36,15 +37,19 @@ import org.tfrnn.tensors.Tensors;
  *
  * <p>Protocol (one command per stdin line, one reply per line on stdout, prefixed {@code @@}):
  * <pre>
- *   setup ROW PATH       build ROW's graph for PATH (static | while | while-2lane | fast | fast-1lane), run
- *                        warm-up steps
+ *   setup ROW PATH       build ROW's graph for PATH (static | while | fast), in this worker's
+ *                        lanes, and run warm-up steps
  *   time ROW PATH STEPS  train STEPS steps, reply the median ms of a step
  *   matmul N REPS        one [N,N]x[N,N] fp32 matmul REPS times, reply the best GFLOP/s
  *   profile ROW PATH N   N steps traced (RunOptions FULL), reply the op-time breakdown
  * </pre>
  * A step is what the Python side times as well: the batch's tensors made from Java arrays, one
- * {@code session.run} of the training op, the tensors closed. Session threads come from
- * {@code -Dbench.intra} and {@code -Dbench.inter} (0 = TensorFlow's default).
+ * {@code session.run} of the training op, the tensors closed. Every graph of a worker is cut into
+ * {@code -Dbench.lanes} batch lanes (default: {@link ModelBuilder#TRAINING_LANES}, what {@code
+ * ./tfrnn train} uses; 1 is the notebook's graph). Session threads come from {@code
+ * -Dbench.threads=INTRA,INTER} (0 = TensorFlow's default), by default what {@code ./tfrnn train}
+ * picks for the lanes ({@link SessionThreads#forLanes}). TensorFlow keeps one thread pool per
+ * process (the first session's), so a worker has one setting for all its paths.
  */
 public final class JavaTrainWorker {
   /** The rows: a preset and the batch its notebook trains with. */
@@ -53,23 +58,26 @@ public final class JavaTrainWorker {
 
   private final MnistDataset data;
   private final ConfigProto config;
+  private final int lanes;
   private final int warmup;
   private final Map<String, Trainer> trainers = new HashMap<>();
 
-  private JavaTrainWorker(MnistDataset data, ConfigProto config, int warmup) {
+  private JavaTrainWorker(MnistDataset data, ConfigProto config, int lanes, int warmup) {
     this.data = data;
     this.config = config;
+    this.lanes = lanes;
     this.warmup = warmup;
   }
 
   public static void main(String[] args) throws Exception {
-    ConfigProto config = ConfigProto.newBuilder()
-        .setIntraOpParallelismThreads(Integer.getInteger("bench.intra", 0))
-        .setInterOpParallelismThreads(Integer.getInteger("bench.inter", 0))
-        .build();
-    JavaTrainWorker worker = new JavaTrainWorker(
-        MnistDataset.load(Path.of("data/mnist")), config, Integer.getInteger("bench.warmup", 20));
-    reply("ready java " + System.getProperty("java.version"));
+    int lanes = Integer.getInteger("bench.lanes", ModelBuilder.TRAINING_LANES);
+    String threadsGiven = System.getProperty("bench.threads", "");
+    SessionThreads threads = threadsGiven.isEmpty()
+        ? SessionThreads.forLanes(lanes) : SessionThreads.parse(threadsGiven);
+    JavaTrainWorker worker = new JavaTrainWorker(MnistDataset.load(Path.of("data/mnist")),
+        threads.config(), lanes, Integer.getInteger("bench.warmup", 20));
+    reply("ready java " + System.getProperty("java.version") + "; lanes " + lanes
+        + ", threads intra,inter = " + threads);
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
     try {
@@ -93,7 +101,7 @@ public final class JavaTrainWorker {
   private String handle(String[] command) {
     switch (command[0]) {
       case "setup" -> {
-        Trainer trainer = new Trainer(command[1], command[2], data, config);
+        Trainer trainer = new Trainer(command[1], command[2], data, config, lanes);
         trainers.put(command[1] + " " + command[2], trainer);
         trainer.time(warmup);
         return "ok";
@@ -156,7 +164,7 @@ public final class JavaTrainWorker {
     final MnistDataset data;
     final int batchSize;
 
-    Trainer(String row, String path, MnistDataset data, ConfigProto config) {
+    Trainer(String row, String path, MnistDataset data, ConfigProto config, int lanes) {
       String presetName = ROW_PRESETS.get(row);
       if (presetName == null) {
         throw new IllegalArgumentException("unknown row " + row + "; known " + ROW_PRESETS.keySet());
@@ -164,17 +172,12 @@ public final class JavaTrainWorker {
       var preset = Presets.named(presetName);
       ModelSpec.Unroll unroll = switch (path) {
         case "static" -> ModelSpec.Unroll.STATIC;
-        case "while", "while-2lane" -> ModelSpec.Unroll.WHILE;
-        case "fast", "fast-1lane" -> ModelSpec.Unroll.FAST;
+        case "while" -> ModelSpec.Unroll.WHILE;
+        case "fast" -> ModelSpec.Unroll.FAST;
         default -> throw new IllegalArgumentException("unknown path " + path);
       };
       this.session = new Session(graph, config);
-      this.model = ModelBuilder.build(graph, preset.model().withUnroll(unroll),
-          switch (path) {
-            case "fast-1lane" -> 1;
-            case "while-2lane" -> 2;
-            default -> ModelBuilder.defaultLanes(unroll);
-          });
+      this.model = ModelBuilder.build(graph, preset.model().withUnroll(unroll), lanes);
       this.data = data;
       this.batchSize = preset.batchSize();
       session.initialize();

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Training step time of Java (static unroll, while loop, fast unroll) against Python TensorFlow
-# (static_rnn, dynamic_rnn) on the same notebook graphs and Keras 3 LSTM fit, alternated in rounds:
+# Training step time of Java (static unroll, while loop, fast unroll; in ./tfrnn train's batch lanes
+# and, for static and while, in one lane: the notebook's graph op for op) against Python TensorFlow
+# (static_rnn, dynamic_rnn) on the same notebook models and Keras 3 LSTM fit, alternated in rounds:
 #   bench/training/compare.sh                 # full run (20 rounds x 10 steps), ~5 min idle
 #   bench/training/compare.sh --profile 20    # where a step's op time goes (traced steps)
 #   bench/training/compare.sh --quick         # smoke run (1 round x 5 steps)
-#   bench/training/compare.sh --threads 2,1 --rows lstm-b128 --skip keras --rounds 3
+#   bench/training/compare.sh --threads 2,1 --rows lstm-b128 --skip keras --rounds 3   # one setting for all
 #   bench/training/compare.sh --rows lstm-b128 --also java_fast_1lane   # the fast path in one lane too
-#   bench/training/compare.sh --also java_while_2lane                    # the while loop in two batch lanes too
 # Python comes from python/.venv, Java from the pom: whatever versions those pin.
 # Takes /tmp/bench.lock (BENCH_LOCK overrides) so that two benchmarks never run at once; do not
 # wrap it in another flock on the same file.

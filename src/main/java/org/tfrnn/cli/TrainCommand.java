@@ -53,16 +53,17 @@ final class TrainCommand implements Callable<Integer> {
   ModelSpec.Unroll unroll;
 
   @Option(names = "--lanes", paramLabel = "N",
-      description = "batch lanes of --unroll while or fast: the batch cut in N slices, each its own "
-          + "chain of ops (its own loops), run side by side on the cores. Default: 2 for fast, 1 for "
-          + "while (the notebooks' graph); 2 made the while loop 0.7x Python's dynamic_rnn on an "
-          + "idle 2-core machine (BENCHMARKS.md)")
+      description = "batch lanes: the batch cut in N slices, each its own unroll or loop, run side "
+          + "by side on the cores; same variables and results within float rounding. Default: 2 "
+          + "(0.7x Python's time per step on an idle 2-core machine, BENCHMARKS.md); 1 trains the "
+          + "notebook's graph op for op (graphs/)")
   Integer lanes;
 
-  @Option(names = "--threads", paramLabel = "INTRA,INTER", defaultValue = "0,0",
+  @Option(names = "--threads", paramLabel = "INTRA,INTER",
       description = "TensorFlow session threads: within one op, and ops at once (ConfigProto "
-          + "intra_op/inter_op_parallelism_threads); 0 = TensorFlow's default. "
-          + "Default: ${DEFAULT-VALUE}")
+          + "intra_op/inter_op_parallelism_threads); 0 = TensorFlow's default. Default: one "
+          + "inter-op thread per lane and the cores shared among the lanes within an op (1,2 on "
+          + "2 cores with 2 lanes); with one lane 0,0")
   String threads;
 
   @Mixin
@@ -207,20 +208,16 @@ final class TrainCommand implements Callable<Integer> {
             LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
     return new PresetRun.Options(chosen, data.dir, dataFiles(), exportBase, initFrom, new Tracking(events,
         checkpointDir, checkpointEvery, keepCheckpoints, resume, evalEvery, () -> false,
-        this.export == Export.BEST, earlyStop), SessionThreads.parse(threads),
-        lanes(chosen.model().unroll()));
+        this.export == Export.BEST, earlyStop), threads == null ? null : SessionThreads.parse(threads),
+        lanes());
   }
 
-  /** --lanes checked against the unroll it applies to; 0 for the unroll's default. */
-  private int lanes(ModelSpec.Unroll chosenUnroll) {
+  /** --lanes checked; 0 for the default. */
+  private int lanes() {
     if (lanes == null) {
       return 0;
     }
     requirePositive("--lanes", lanes);
-    if (chosenUnroll == ModelSpec.Unroll.STATIC) {
-      throw new IllegalArgumentException("--lanes applies to --unroll while or fast; the static "
-          + "unroll has one chain");
-    }
     return lanes;
   }
 

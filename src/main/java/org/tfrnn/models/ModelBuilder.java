@@ -63,30 +63,30 @@ public final class ModelBuilder {
   public static final int FAST_LANES = 2;
 
   /**
-   * Lanes of the while loop: each lane is its own forward and backward loop (own frames), which
-   * the executor runs side by side. One by default: the notebook presets' while-loop graphs stay
-   * op for op the notebooks' (graphs/*.pbtxt, PythonGraphFactsTest); more lanes through
-   * {@link #build(Graph, ModelSpec, int)} (measured in BENCHMARKS.md, "What each lever gave", 7).
+   * The lanes a training run ({@code ./tfrnn train}) uses for every unroll unless told otherwise:
+   * each lane is its own unroll, or its own forward and backward loop, over a slice of the batch,
+   * so two chains of small ops run side by side on two cores (measured in BENCHMARKS.md).
    */
-  public static final int WHILE_LANES = 1;
+  public static final int TRAINING_LANES = 2;
 
+  /**
+   * The notebook's graph for the static unroll and the while loop (one lane: op for op what the
+   * notebooks build, graphs/*.pbtxt, PythonGraphFactsTest, the lockstep proof), the fast unroll in
+   * {@link #FAST_LANES}.
+   */
   public static ModelGraph build(Graph graph, ModelSpec spec) {
     return build(graph, spec, defaultLanes(spec.unroll()));
   }
 
   /** The lane count {@link #build(Graph, ModelSpec)} uses for an unroll. */
   public static int defaultLanes(ModelSpec.Unroll unroll) {
-    return switch (unroll) {
-      case FAST -> FAST_LANES;
-      case WHILE -> WHILE_LANES;
-      case STATIC -> 1;
-    };
+    return unroll == ModelSpec.Unroll.FAST ? FAST_LANES : 1;
   }
 
   /**
-   * As {@link #build(Graph, ModelSpec)}, with the fast unroll or the while loop cut into
-   * {@code lanes} batch slices (1: none); the static unroll ignores it. Same variables and
-   * results for any count.
+   * As {@link #build(Graph, ModelSpec)}, with the batch cut into {@code lanes} slices (1: none),
+   * each its own unroll or loop. Same variables, and the same results within float rounding, for
+   * any count: the lanes' kernel and bias gradients are summed.
    */
   public static ModelGraph build(Graph graph, ModelSpec spec, int lanes) {
     if (lanes < 1) {
@@ -160,15 +160,20 @@ public final class ModelBuilder {
       }
       rnnOutput = BatchLanes.concat(tf, laneOutputs);
     } else {
-      List<Operand<TFloat32>> steps = timeSteps(tf, spec, x);
-      StaticRnn.Result unrolled = stacked
-          ? StaticRnn.unroll(rnnScope.withSubScope(MultiRnnCell.SCOPE), multiCell, stackWeights,
-              steps)
-          : StaticRnn.unroll(cellScope, cell, cellWeights, steps);
-      int hidden = stacked ? multiCell.hiddenStateIndex() : cell.hiddenStateIndex();
-      rnnOutput = spec.head() == ModelSpec.Head.LAST_OUTPUT
-          ? unrolled.lastOutput()
-          : unrolled.finalState().get(hidden);
+      // Each lane is its own unroll over its slice of the batch; TensorFlow's gradients add the
+      // lanes' contributions to the shared kernel and bias.
+      for (Operand<TFloat32> lane : BatchLanes.of(tf, x, lanes).split(tf, x)) {
+        List<Operand<TFloat32>> steps = timeSteps(tf, spec, lane);
+        StaticRnn.Result unrolled = stacked
+            ? StaticRnn.unroll(rnnScope.withSubScope(MultiRnnCell.SCOPE), multiCell,
+                stackWeights, steps)
+            : StaticRnn.unroll(cellScope, cell, cellWeights, steps);
+        int hidden = stacked ? multiCell.hiddenStateIndex() : cell.hiddenStateIndex();
+        laneOutputs.add(spec.head() == ModelSpec.Head.LAST_OUTPUT
+            ? unrolled.lastOutput()
+            : unrolled.finalState().get(hidden));
+      }
+      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     }
 
     Operand<TFloat32> logits;

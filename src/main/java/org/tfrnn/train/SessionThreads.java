@@ -10,6 +10,22 @@ import org.tensorflow.proto.ConfigProto;
 public record SessionThreads(int intraOp, int interOp) {
   public static final SessionThreads DEFAULT = new SessionThreads(0, 0);
 
+  /**
+   * For a graph of {@code lanes} independent chains: one inter-op thread per lane and the cores
+   * shared among them inside each op (on 2 cores and 2 lanes: 1,2, each lane on its own core; one
+   * lane: TensorFlow's default). Measured against TensorFlow's default in BENCHMARKS.md.
+   */
+  public static SessionThreads forLanes(int lanes) {
+    return forLanes(lanes, Runtime.getRuntime().availableProcessors());
+  }
+
+  static SessionThreads forLanes(int lanes, int cores) {
+    if (lanes < 1) {
+      throw new IllegalArgumentException("lanes must be at least 1, got " + lanes);
+    }
+    return lanes == 1 ? DEFAULT : new SessionThreads(Math.max(1, cores / lanes), lanes);
+  }
+
   public SessionThreads {
     if (intraOp < 0 || interOp < 0) {
       throw new IllegalArgumentException(

@@ -44,8 +44,10 @@ public final class PresetRun {
    * @param initFrom a SavedModel whose variables to start from (by TF1 name), or null
    * @param tracking checkpoints, TensorBoard, validation, resume and stop ({@link Tracking#NONE}:
    *     the notebook's run as it was)
-   * @param lanes batch lanes of the while loop or the fast unroll ({@link ModelBuilder#build(Graph,
-   *     org.tfrnn.models.ModelSpec, int)}); 0 for the unroll's default
+   * @param threads the session's thread pools, or null for those that suit the lanes ({@link
+   *     SessionThreads#forLanes})
+   * @param lanes batch lanes ({@link ModelBuilder#build(Graph, org.tfrnn.models.ModelSpec, int)});
+   *     0 for {@link ModelBuilder#TRAINING_LANES}
    */
   public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
       Path initFrom, Tracking tracking, SessionThreads threads, int lanes) {
@@ -68,7 +70,7 @@ public final class PresetRun {
 
     public Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
         Path initFrom, Tracking tracking) {
-      this(preset, dataDir, dataFiles, exportBase, initFrom, tracking, SessionThreads.DEFAULT);
+      this(preset, dataDir, dataFiles, exportBase, initFrom, tracking, null);
     }
 
     public Options(Preset preset, Path dataDir, Path exportBase, Path initFrom) {
@@ -108,10 +110,12 @@ public final class PresetRun {
     // Time steps, features and classes come from the data; the model is built to fit.
     preset = preset.withModel(
         preset.model().withDataShape(data.timeSteps(), data.features(), data.classes()));
+    int lanes = options.lanes() == 0 ? ModelBuilder.TRAINING_LANES : options.lanes();
+    SessionThreads threads =
+        options.threads() != null ? options.threads() : SessionThreads.forLanes(lanes);
     try (Graph graph = new Graph();
-        Session session = new Session(graph, options.threads().config())) {
-      ModelGraph model = ModelBuilder.build(graph, preset.model(), options.lanes() == 0
-          ? ModelBuilder.defaultLanes(preset.model().unroll()) : options.lanes());
+        Session session = new Session(graph, threads.config())) {
+      ModelGraph model = ModelBuilder.build(graph, preset.model(), lanes);
       Trainer trainer = new Trainer(session, model);
       Double initialAccuracy = options.initFrom() == null
           ? null : restoreVariables(options.initFrom(), session, model, trainer, data);

@@ -17,6 +17,15 @@ class SessionThreadsTest {
   }
 
   @Test
+  void lanesGetOneInterOpThreadEachAndShareTheCoresWithinAnOp() {
+    assertEquals(SessionThreads.DEFAULT, SessionThreads.forLanes(1, 2));
+    assertEquals(new SessionThreads(1, 2), SessionThreads.forLanes(2, 2));
+    assertEquals(new SessionThreads(4, 2), SessionThreads.forLanes(2, 8));
+    assertEquals(new SessionThreads(1, 3), SessionThreads.forLanes(3, 2));
+    assertThrows(IllegalArgumentException.class, () -> SessionThreads.forLanes(0, 2));
+  }
+
+  @Test
   void badValuesGetOneLineNamingTheFlag() {
     for (String bad : new String[] {"2", "a,b", "1,2,3", ""}) {
       IllegalArgumentException e =
