@@ -55,8 +55,8 @@ final class TrainCommand implements Callable<Integer> {
   @Option(names = "--lanes", paramLabel = "N",
       description = "batch lanes: the batch cut in N slices, each its own unroll or loop, run side "
           + "by side on the cores; same variables and results within float rounding. Default: 2 "
-          + "(0.7x Python's time per step on an idle 2-core machine, BENCHMARKS.md); 1 trains the "
-          + "notebook's graph op for op (graphs/)")
+          + "(0.7x Python's time per step on an idle 2-core machine, BENCHMARKS.md), best: 1 (its "
+          + "recorded run); 1 trains the notebook's graph op for op (graphs/)")
   Integer lanes;
 
   @Option(names = "--threads", paramLabel = "INTRA,INTER",

@@ -10,6 +10,9 @@ package org.tfrnn.models;
  * @param notebookTestImages how many test images the notebook's final accuracy uses (128, 256 or
  *     all 10,000)
  * @param notebookReported what the notebook itself printed, for the README's comparison
+ * @param lanes the batch lanes a training run uses ({@link ModelBuilder#build(org.tensorflow.Graph,
+ *     ModelSpec, int)}); 0 for {@link ModelBuilder#TRAINING_LANES}. A preset whose recorded result
+ *     depends on the float rounding of one lane pins 1.
  */
 public record Preset(
     String name,
@@ -21,13 +24,20 @@ public record Preset(
     int displayStep,
     LogStyle logStyle,
     int notebookTestImages,
-    String notebookReported) {
+    String notebookReported,
+    int lanes) {
 
   public Preset {
-    if (batchSize <= 0 || steps <= 0 || displayStep <= 0 || notebookTestImages <= 0) {
-      throw new IllegalArgumentException(
-          "batch size, steps, display step and test images must be positive in preset " + name);
+    if (batchSize <= 0 || steps <= 0 || displayStep <= 0 || notebookTestImages <= 0
+        || lanes < 0) {
+      throw new IllegalArgumentException("batch size, steps, display step and test images must be "
+          + "positive and lanes at least 0 in preset " + name);
     }
+  }
+
+  /** The lanes a training run uses unless told otherwise. */
+  public int trainingLanes() {
+    return lanes == 0 ? ModelBuilder.TRAINING_LANES : lanes;
   }
 
   public static Builder builder(String name) {
@@ -38,7 +48,7 @@ public record Preset(
   public Builder toBuilder() {
     return new Builder(name).notebook(notebook).description(description).model(model)
         .batchSize(batchSize).steps(steps).displayStep(displayStep).logStyle(logStyle)
-        .notebookTestImages(notebookTestImages).notebookReported(notebookReported);
+        .notebookTestImages(notebookTestImages).notebookReported(notebookReported).lanes(lanes);
   }
 
   public Preset withModel(ModelSpec newModel) {
@@ -65,6 +75,7 @@ public record Preset(
     private LogStyle logStyle;
     private int notebookTestImages;
     private String notebookReported;
+    private int lanes;
 
     private Builder(String name) {
       this.name = name;
@@ -119,6 +130,12 @@ public record Preset(
       return this;
     }
 
+    /** Batch lanes of a training run; 0 (the default) for {@link ModelBuilder#TRAINING_LANES}. */
+    public Builder lanes(int value) {
+      lanes = value;
+      return this;
+    }
+
     public Preset build() {
       for (Object setting : new Object[] {notebook, description, model, logStyle, notebookReported}) {
         if (setting == null) {
@@ -127,7 +144,7 @@ public record Preset(
         }
       }
       return new Preset(name, notebook, description, model, batchSize, steps, displayStep,
-          logStyle, notebookTestImages, notebookReported);
+          logStyle, notebookTestImages, notebookReported, lanes);
     }
   }
 }

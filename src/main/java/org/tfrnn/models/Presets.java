@@ -113,6 +113,9 @@ public final class Presets {
         .logStyle(LogStyle.STEP_LOSS_ACCURACY)
         .notebookTestImages(10000)
         .notebookReported("(not a notebook)")
+        // Its 0.9905 is a one-lane run; the margin over 0.990 is thin, and in two lanes (other
+        // float rounding, same math) the same recipe ended at 0.9894 (README).
+        .lanes(1)
         .build());
   }
 

@@ -47,7 +47,7 @@ public final class PresetRun {
    * @param threads the session's thread pools, or null for those that suit the lanes ({@link
    *     SessionThreads#forLanes})
    * @param lanes batch lanes ({@link ModelBuilder#build(Graph, org.tfrnn.models.ModelSpec, int)});
-   *     0 for {@link ModelBuilder#TRAINING_LANES}
+   *     0 for the preset's ({@link Preset#trainingLanes()})
    */
   public record Options(Preset preset, Path dataDir, DataFiles.Paths dataFiles, Path exportBase,
       Path initFrom, Tracking tracking, SessionThreads threads, int lanes) {
@@ -110,7 +110,7 @@ public final class PresetRun {
     // Time steps, features and classes come from the data; the model is built to fit.
     preset = preset.withModel(
         preset.model().withDataShape(data.timeSteps(), data.features(), data.classes()));
-    int lanes = options.lanes() == 0 ? ModelBuilder.TRAINING_LANES : options.lanes();
+    int lanes = options.lanes() == 0 ? preset.trainingLanes() : options.lanes();
     SessionThreads threads =
         options.threads() != null ? options.threads() : SessionThreads.forLanes(lanes);
     try (Graph graph = new Graph();
