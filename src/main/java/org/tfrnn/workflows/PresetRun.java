@@ -116,6 +116,7 @@ public final class PresetRun {
     try (Graph graph = new Graph();
         Session session = new Session(graph, threads.config())) {
       ModelGraph model = ModelBuilder.build(graph, preset.model(), lanes);
+      out.accept("Batch lanes: " + lanes + "; session threads intra,inter: " + threads);
       Trainer trainer = new Trainer(session, model);
       Double initialAccuracy = options.initFrom() == null
           ? null : restoreVariables(options.initFrom(), session, model, trainer, data);
