@@ -51,6 +51,53 @@ public final class VariableImport {
     return "Restored " + variables.size() + " variables by name from " + model;
   }
 
+  /**
+   * Gives every variable of {@code target}'s graph the value of the variable with the same name in
+   * {@code source}'s, e.g. the same model built in other batch lanes; returns how many. As {@link
+   * #restore}, it adds no op to the target graph.
+   *
+   * @throws IllegalArgumentException if the source lacks a variable or has it in another dtype or
+   *     shape (nothing is assigned then)
+   */
+  public static int copy(Session source, Graph sourceGraph, Session target, Graph targetGraph) {
+    List<GraphOperation> variables = new ArrayList<>();
+    targetGraph.operations().forEachRemaining(op -> {
+      if (op.type().equals("VariableV2")) {
+        variables.add((GraphOperation) op);
+      }
+    });
+    Session.Runner fetch = source.runner();
+    for (GraphOperation variable : variables) {
+      GraphOperation from = sourceGraph.operation(variable.name());
+      if (from == null || !from.type().equals("VariableV2")
+          || from.output(0).dataType() != variable.output(0).dataType()
+          || !from.output(0).shape().equals(variable.output(0).shape())) {
+        throw new IllegalArgumentException("cannot copy variable '" + variable.name() + "' "
+            + variable.output(0).dataType() + " " + variable.output(0).shape()
+            + ": the source graph has " + (from == null ? "no such op"
+                : from.type() + " " + from.output(0).dataType() + " " + from.output(0).shape()));
+      }
+      fetch.fetch(from.output(0));
+    }
+    if (variables.isEmpty()) {
+      return 0;
+    }
+    try (Result values = fetch.run(); Result ignored = assignAll(target, variables, values)) {
+      return variables.size();
+    }
+  }
+
+  private static Result assignAll(Session session, List<GraphOperation> variables,
+      Result values) {
+    Session.Runner runner = session.runner();
+    for (int i = 0; i < variables.size(); i++) {
+      GraphOperation initializer = initializerOf(variables.get(i));
+      runner.feed(initializer.input(1), values.get(i));
+      runner.addTarget(initializer);
+    }
+    return runner.run();
+  }
+
   private static Tensor read(SavedModelBundle bundle, String name, Shape expectedShape, Path model)
       throws IOException {
     Graph graph = bundle.graph();
@@ -108,11 +155,15 @@ public final class VariableImport {
 
   /** TF1's {@code <variable>/Assign}: assigns input 1, the initial value, to input 0, the variable. */
   private static GraphOperation initializerOf(Variable<TFloat32> variable) {
-    String name = variable.op().name() + "/" + Assign.OP_NAME;
-    GraphOperation assign = ((Graph) variable.env()).operation(name);
+    return initializerOf((GraphOperation) variable.op());
+  }
+
+  private static GraphOperation initializerOf(GraphOperation variable) {
+    String name = variable.name() + "/" + Assign.OP_NAME;
+    GraphOperation assign = variable.env().operation(name);
     if (assign == null || !assign.type().equals(Assign.OP_NAME)
-        || !assign.input(0).equals(variable.asOutput())) {
-      throw new IllegalArgumentException("variable '" + variable.op().name()
+        || !assign.input(0).equals(variable.output(0))) {
+      throw new IllegalArgumentException("variable '" + variable.name()
           + "' has no initializer '" + name + "' as TF1 creates it, so it cannot be restored");
     }
     return assign;

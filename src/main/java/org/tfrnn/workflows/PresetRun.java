@@ -133,7 +133,7 @@ public final class PresetRun {
       TestResults test = evaluate(trainer, data, summary);
       FirstImage first = showFirstTestImage(trainer, model, data);
       Path exported = options.exportBase() == null
-          ? null : export(session, model, options.exportBase());
+          ? null : export(session, model, lanes, options.exportBase());
       return new Outcome(preset, summary, test.notebookAccuracy(), test.all(), first.logits(),
           first.label(), exported, initialAccuracy);
     }
@@ -216,9 +216,26 @@ public final class PresetRun {
     return new FirstImage(logits, first.labels()[0]);
   }
 
-  private Path export(Session session, ModelGraph model, Path exportBase) throws IOException {
-    Path exported =
-        ModelExporter.exportNextVersion(session, ServingSignatures.of(model), exportBase);
+  /**
+   * The model as a SavedModel, always in one batch lane: lanes speed up training steps, but a
+   * served request (often a batch of one) would pay every op twice. The trained variables are
+   * copied by name into the one-lane graph.
+   */
+  private Path export(Session session, ModelGraph model, int lanes, Path exportBase)
+      throws IOException {
+    if (lanes == 1) {
+      return exported(ModelExporter.exportNextVersion(session, ServingSignatures.of(model),
+          exportBase));
+    }
+    try (Graph graph = new Graph(); Session oneLane = new Session(graph)) {
+      ModelGraph served = ModelBuilder.build(graph, preset.model(), 1);
+      VariableImport.copy(session, model.graph(), oneLane, graph);
+      return exported(ModelExporter.exportNextVersion(oneLane, ServingSignatures.of(served),
+          exportBase));
+    }
+  }
+
+  private Path exported(Path exported) {
     out.accept("SavedModel written to " + exported);
     return exported;
   }

@@ -97,6 +97,61 @@ class VariableImportTest {
     }
   }
 
+  /**
+   * A graph built in two batch lanes hands its variables (optimizer slots and counters included)
+   * to the one-lane graph of the same model, which then computes the same logits; a variable the
+   * source lacks is refused by name.
+   */
+  @Test
+  void copyHandsEveryVariableToTheOneLaneGraph() {
+    float[] images = new float[2 * 3 * 4];
+    for (int i = 0; i < images.length; i++) {
+      images[i] = (float) Math.sin(i);
+    }
+    try (Graph lanesGraph = new Graph(); Session lanes = new Session(lanesGraph);
+        Graph oneGraph = new Graph(); Session one = new Session(oneGraph)) {
+      ModelGraph source = ModelBuilder.build(lanesGraph, SMALL.withSeed(7), 2);
+      ModelGraph target = ModelBuilder.build(oneGraph, SMALL, 1);
+      lanes.initialize();
+      one.initialize();
+      List<float[]> sourceValues = values(lanes, source.trainableVariables());
+      assertFalse(arraysEqual(sourceValues, values(one, target.trainableVariables())),
+          "a different seed starts from different values");
+
+      int copied = VariableImport.copy(lanes, lanesGraph, one, oneGraph);
+
+      // The 4 trainables, their 8 Adam slots, beta1_power and beta2_power.
+      assertEquals(14, copied);
+      List<float[]> copiedValues = values(one, target.trainableVariables());
+      for (int i = 0; i < copiedValues.size(); i++) {
+        assertArrayEquals(sourceValues.get(i), copiedValues.get(i),
+            target.trainableVariables().get(i).op().name());
+      }
+      float[] expected = logits(lanes, source, images);
+      float[] actual = logits(one, target, images);
+      for (int i = 0; i < expected.length; i++) {
+        assertEquals(expected[i], actual[i], 1e-5, "logit " + i);
+      }
+    }
+    try (Graph small = new Graph(); Session smallSession = new Session(small);
+        Graph wide = new Graph(); Session wideSession = new Session(wide)) {
+      ModelBuilder.build(small, SMALL, 1);
+      ModelBuilder.build(wide, SMALL.toBuilder().units(6).build(), 1);
+      smallSession.initialize();
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> VariableImport.copy(smallSession, small, wideSession, wide));
+      assertEquals("cannot copy variable 'Variable' DT_FLOAT_REF [6, 10]: the source graph has "
+          + "VariableV2 DT_FLOAT_REF [5, 10]", e.getMessage());
+    }
+  }
+
+  private static float[] logits(Session session, ModelGraph model, float[] images) {
+    try (var x = Tensors.floats(images, 2, 3, 4);
+        Result result = session.runner().feed(model.images(), x).fetch(model.logits()).run()) {
+      return Tensors.toFloatArray(result.get(0));
+    }
+  }
+
   /** Names only one side has, so a failure lists the few extra ops, not all of them. */
   private static void assertSameNames(TreeSet<String> expected, TreeSet<String> actual,
       String what) {

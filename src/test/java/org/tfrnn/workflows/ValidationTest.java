@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.tensorflow.proto.SavedModel;
+import org.tfrnn.train.SessionThreads;
 import org.junit.jupiter.api.io.TempDir;
 import org.tfrnn.checkpoint.CheckpointState;
 import org.tfrnn.data.DataFiles;
@@ -60,6 +62,17 @@ class ValidationTest {
         dir.resolve("checkpoints/best/best.json").toFile());
     assertEquals(best.step(), kept.get("step").asLong());
     assertEquals("model.ckpt-" + best.step(), CheckpointState.read(dir.resolve("checkpoints/best")).latest());
+
+    // Trained in two batch lanes, exported in one: the served graph cuts no batch.
+    assertTrue(log.contains("Batch lanes: 2; session threads intra,inter: "
+        + SessionThreads.forLanes(2)), String.join("\n", log));
+    SavedModel saved;
+    try (var in = java.nio.file.Files.newInputStream(
+        outcome.exportedModel().resolve("saved_model.pb"))) {
+      saved = SavedModel.parseFrom(in);
+    }
+    assertEquals(0, saved.getMetaGraphs(0).getGraphDef().getNodeList().stream()
+        .filter(node -> node.getOp().equals("SplitV")).count(), "SplitV nodes in the export");
 
     FileDataset data = FileDataset.of(
         DataFiles.read(dir.resolve("train-x.gz"), dir.resolve("train-y")),
