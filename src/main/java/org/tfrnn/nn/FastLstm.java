@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import org.tensorflow.Operand;
-import org.tensorflow.Output;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.linalg.MatMul;
 import org.tensorflow.types.TBool;
@@ -23,14 +22,9 @@ import org.tensorflow.types.TInt32;
  *       the forget bias folded in) is one [time*batch, input] matmul for all steps, so a step
  *       multiplies only {@code h*W_h} and needs no {@code concat([x, h])};
  *   <li>the zero initial state costs nothing: step 0 has no recurrent matmul;
- *   <li>the gate columns are reordered once to i, f, o, j, so a step runs one sigmoid over the
- *       three sigmoid gates and one tanh;
  *   <li>the forward pass records the activated gates, so the backward pass re-activates nothing;
- *       what the backward needs of them (the gates' derivatives times their partners) is computed
- *       once over all [time*batch] rows, so a backward step is six ops: {@code dc}, one concat,
- *       one multiply into {@code dPre}, {@code dPre*W_h^T} (W_h transposed once) and {@code dc*f};
  *   <li>the kernel, bias and input gradients are sums over all steps, each one large matmul over
- *       [time*batch] rows after the recurrence;
+ *       [time*batch] rows after the recurrence; inside it only {@code dPre*W_h^T} runs per step;
  *   <li>a stack runs layer by layer: layer k's input rows are layer k-1's outputs, and its input
  *       gradient one matmul that feeds layer k-1's backward pass.
  * </ul>
@@ -60,13 +54,12 @@ public final class FastLstm {
   public static final class Tape {
     final Layer layer;
     final Operand<TFloat32> inputRows;
-    /** The kernel's input and recurrent rows, gate columns in the order i, f, o, j. */
     final Operand<TFloat32> inputKernel;
     final Operand<TFloat32> recurrentKernel;
-    /** Per step, the one sigmoid over the gates i, f, o: [batch, 3*units]. */
-    final List<Operand<TFloat32>> sigmoids = new ArrayList<>();
+    final List<Operand<TFloat32>> i = new ArrayList<>();
     final List<Operand<TFloat32>> j = new ArrayList<>();
     final List<Operand<TFloat32>> f = new ArrayList<>();
+    final List<Operand<TFloat32>> o = new ArrayList<>();
     final List<Operand<TFloat32>> tanhC = new ArrayList<>();
     /** The state each step started from (entry 0: the zero state). */
     final List<Operand<TFloat32>> previousC = new ArrayList<>();
@@ -152,22 +145,23 @@ public final class FastLstm {
     BasicLstmCell cell = layer.cell();
     int units = cell.units();
     Operand<TFloat32> kernel = layer.weights().kernel();
-    // The gate columns reordered once from i, j, f, o to i, f, o, j, so that a step runs one
-    // sigmoid over the three contiguous sigmoid gates and one tanh; the backward pass stays in this
-    // order and reorders only the kernel and bias gradients back.
-    Operand<TInt32> order = tf.constant(gateOrder(units, SIGMOIDS_FIRST));
-    Operand<TFloat32> orderedKernel = tf.gather(kernel, order, tf.constant(1));
-    Operand<TFloat32> inputKernel = inputRows(tf, orderedKernel, cell);
-    Operand<TFloat32> recurrentKernel = recurrentRows(tf, orderedKernel, cell);
+    Operand<TFloat32> inputKernel = tf.slice(kernel, tf.constant(new int[] {0, 0}),
+        tf.constant(new int[] {cell.inputSize(), -1}));
+    Operand<TFloat32> recurrentKernel = tf.slice(kernel,
+        tf.constant(new int[] {cell.inputSize(), 0}), tf.constant(new int[] {-1, -1}));
     Tape tape = new Tape(layer, rows, inputKernel, recurrentKernel);
+
     // BasicLSTMCell adds forget_bias to the f block before its sigmoid; folded into the bias once.
     float[] forget = new float[4 * units];
-    Arrays.fill(forget, units, 2 * units, cell.forgetBias());
-    Operand<TFloat32> bias = tf.math.add(
-        tf.gather(layer.weights().bias(), order, tf.constant(0)), tf.constant(forget));
+    Arrays.fill(forget, 2 * units, 3 * units, cell.forgetBias());
+    Operand<TFloat32> bias = tf.math.add(layer.weights().bias(), tf.constant(forget));
     Operand<TFloat32> projected = tf.nn.biasAdd(tf.linalg.matMul(rows, inputKernel), bias);
-    List<Operand<TFloat32>> projectedSteps = splitRows(tf, projected, timeSteps);
-    Operand<TInt32> sigmoidsAndTanh = tf.constant(new int[] {3 * units, units});
+    List<Operand<TFloat32>> projectedSteps = new ArrayList<>(timeSteps);
+    if (timeSteps == 1) {
+      projectedSteps.add(projected);
+    } else {
+      tf.split(tf.constant(0), projected, (long) timeSteps).output().forEach(projectedSteps::add);
+    }
 
     Operand<TFloat32> c = zeros;
     Operand<TFloat32> h = zeros;
@@ -177,21 +171,19 @@ public final class FastLstm {
       // From the zero state, h*W_h and c*f are zero: step 0 skips them.
       Operand<TFloat32> pre = t == 0 ? projectedSteps.get(0)
           : tf.math.add(projectedSteps.get(t), tf.linalg.matMul(h, recurrentKernel));
-      List<Output<TFloat32>> ifoJ =
-          tf.splitV(pre, sigmoidsAndTanh, tf.constant(1), 2L).output();
-      Operand<TFloat32> sigmoids = tf.math.sigmoid(ifoJ.get(0));
-      Operand<TFloat32> j = tf.math.tanh(ifoJ.get(1));
-      List<Operand<TFloat32>> ifo = Gates.split(tf, sigmoids, 3);
-      Operand<TFloat32> i = ifo.get(0);
-      Operand<TFloat32> f = ifo.get(1);
-      Operand<TFloat32> o = ifo.get(2);
+      List<Operand<TFloat32>> ijfo = Gates.split(tf, pre, 4);
+      Operand<TFloat32> i = tf.math.sigmoid(ijfo.get(0));
+      Operand<TFloat32> j = tf.math.tanh(ijfo.get(1));
+      Operand<TFloat32> f = tf.math.sigmoid(ijfo.get(2));
+      Operand<TFloat32> o = tf.math.sigmoid(ijfo.get(3));
       Operand<TFloat32> input = tf.math.mul(i, j);
       Operand<TFloat32> newC = t == 0 ? input : tf.math.add(tf.math.mul(c, f), input);
       Operand<TFloat32> tanhC = tf.math.tanh(newC);
       Operand<TFloat32> newH = tf.math.mul(tanhC, o);
-      tape.sigmoids.add(sigmoids);
+      tape.i.add(i);
       tape.j.add(j);
       tape.f.add(f);
+      tape.o.add(o);
       tape.tanhC.add(tanhC);
       tape.previousC.add(c);
       tape.previousH.add(h);
@@ -217,34 +209,6 @@ public final class FastLstm {
     tape.finalC = running.get(timeSteps - 1) == null ? tf.identity(c) : c;
     tape.finalH = running.get(timeSteps - 1) == null ? tf.identity(h) : h;
     return tape;
-  }
-
-  /** Block k of the reordered columns is block SIGMOIDS_FIRST[k] of i, j, f, o. */
-  private static final int[] SIGMOIDS_FIRST = {0, 2, 3, 1};
-  /** The inverse: block k of i, j, f, o is block STORED_FROM_SIGMOIDS_FIRST[k] of i, f, o, j. */
-  private static final int[] STORED_FROM_SIGMOIDS_FIRST = {0, 3, 1, 2};
-
-  /** Column indices for {@code tf.gather}: the column blocks of {@code units} in {@code blocks}. */
-  private static int[] gateOrder(int units, int[] blocks) {
-    int[] columns = new int[4 * units];
-    for (int k = 0; k < columns.length; k++) {
-      columns[k] = blocks[k / units] * units + k % units;
-    }
-    return columns;
-  }
-
-  /** The kernel's first {@code inputSize} rows: {@code W_x}. */
-  private static Operand<TFloat32> inputRows(Ops tf, Operand<TFloat32> kernel,
-      BasicLstmCell cell) {
-    return tf.slice(kernel, tf.constant(new int[] {0, 0}),
-        tf.constant(new int[] {cell.inputSize(), -1}));
-  }
-
-  /** The kernel's last {@code units} rows: {@code W_h}. */
-  private static Operand<TFloat32> recurrentRows(Ops tf, Operand<TFloat32> kernel,
-      BasicLstmCell cell) {
-    return tf.slice(kernel, tf.constant(new int[] {cell.inputSize(), 0}),
-        tf.constant(new int[] {-1, -1}));
   }
 
   /**
@@ -280,7 +244,14 @@ public final class FastLstm {
       weights.set(k, new RnnCell.CellWeights(layer.kernel, layer.bias));
       inputRowsGradient = layer.inputRows;
       if (k > 0) {
-        outputGrads = splitRows(tf, inputRowsGradient, timeSteps);
+        List<Operand<TFloat32>> below = new ArrayList<>(timeSteps);
+        if (timeSteps == 1) {
+          below.add(inputRowsGradient);
+        } else {
+          tf.split(tf.constant(0), inputRowsGradient, (long) timeSteps).output()
+              .forEach(below::add);
+        }
+        outputGrads = below;
       }
     }
     if (!inputGradient) {
@@ -301,29 +272,7 @@ public final class FastLstm {
   private static LayerGradients backwardLayer(Ops tf, Tape tape,
       List<Operand<TFloat32>> outputsGradient, Operand<TFloat32> finalCGradient,
       Operand<TFloat32> finalHGradient, boolean inputGradient) {
-    int timeSteps = tape.j.size();
-    int units = tape.layer.cell().units();
-    // With the gates i, f, o, j (columns in that order), c = c_prev*f + i*j, h = tanh(c)*o, dh the
-    // gradient at h and dc the total one at c, the gradient at the pre-activations is
-    //   dPre = [dc, dc, dh, dc] * partners,
-    //   partners = [sigmoid'(i, f, o) * [j, c_prev, tanh(c)], tanh'(j) * i],
-    //   dc = dc_next + dh * o * tanh'(c).
-    // Everything that does not depend on dc or dh is computed here for all steps at once, as a few
-    // ops over [time*batch] rows, so that a step of the recurrence runs only six ops.
-    Operand<TFloat32> sigmoidRows = concatRows(tf, tape.sigmoids);
-    List<Operand<TFloat32>> ifo = Gates.split(tf, sigmoidRows, 3);
-    Operand<TFloat32> jRows = concatRows(tf, tape.j);
-    Operand<TFloat32> tanhCRows = concatRows(tf, tape.tanhC);
-    Operand<TFloat32> partnerRows = tf.concat(List.of(
-        tf.math.sigmoidGrad(sigmoidRows, tf.concat(
-            List.of(jRows, concatRows(tf, tape.previousC), tanhCRows), tf.constant(1))),
-        tf.math.tanhGrad(jRows, ifo.get(0))), tf.constant(1));
-    List<Operand<TFloat32>> partners = splitRows(tf, partnerRows, timeSteps);
-    List<Operand<TFloat32>> hToC = splitRows(tf, tf.math.tanhGrad(tanhCRows, ifo.get(2)), timeSteps);
-    // The recurrent matmul's W_h^T, transposed once instead of in each step's matmul.
-    Operand<TFloat32> recurrentKernelT =
-        tf.linalg.transpose(tape.recurrentKernel, tf.constant(new int[] {1, 0}));
-
+    int timeSteps = tape.i.size();
     Operand<TFloat32> dc = finalCGradient;
     Operand<TFloat32> dh = finalHGradient;
     Operand<TFloat32>[] dPre = newArray(timeSteps);
@@ -345,48 +294,43 @@ public final class FastLstm {
       if (dhNew == null && dcNew == null) {
         dhNew = tf.zerosLike(tape.previousH.get(t));
       }
+      Operand<TFloat32> i = tape.i.get(t);
+      Operand<TFloat32> j = tape.j.get(t);
+      Operand<TFloat32> f = tape.f.get(t);
+      Operand<TFloat32> o = tape.o.get(t);
+      Operand<TFloat32> tanhC = tape.tanhC.get(t);
+      // h = tanh(c) * o and c = c_prev * f + i * j.
+      Operand<TFloat32> dO;
       Operand<TFloat32> dcTotal;
       if (dhNew == null) {
-        dhNew = tf.zerosLike(dcNew);
+        dO = tf.zerosLike(o);
         dcTotal = dcNew;
       } else {
-        dcTotal = sum(tf, dcNew, tf.math.mul(dhNew, hToC.get(t)));
+        dO = tf.math.sigmoidGrad(o, tf.math.mul(dhNew, tanhC));
+        dcTotal = sum(tf, dcNew, tf.math.tanhGrad(tanhC, tf.math.mul(dhNew, o)));
       }
-      dPre[t] = tf.math.mul(
-          tf.concat(List.of(dcTotal, dcTotal, dhNew, dcTotal), tf.constant(1)), partners.get(t));
+      Operand<TFloat32> dI = tf.math.sigmoidGrad(i, tf.math.mul(dcTotal, j));
+      Operand<TFloat32> dJ = tf.math.tanhGrad(j, tf.math.mul(dcTotal, i));
+      Operand<TFloat32> dF = t == 0 ? tf.zerosLike(f)
+          : tf.math.sigmoidGrad(f, tf.math.mul(dcTotal, tape.previousC.get(t)));
+      dPre[t] = tf.concat(Arrays.asList(dI, dJ, dF, dO), tf.constant(1));
       if (t > 0) {
-        dc = sum(tf, tf.math.mul(dcTotal, tape.f.get(t)), dcCarried);
-        dh = sum(tf, tf.linalg.matMul(dPre[t], recurrentKernelT), dhCarried);
+        dc = sum(tf, tf.math.mul(dcTotal, f), dcCarried);
+        dh = sum(tf, tf.linalg.matMul(dPre[t], tape.recurrentKernel, MatMul.transposeB(true)),
+            dhCarried);
       }
     }
-    Operand<TFloat32> dPreRows = concatRows(tf, Arrays.asList(dPre));
-    Operand<TFloat32> previousHRows = concatRows(tf, tape.previousH);
-    // Back from the columns i, f, o, j to the variables' i, j, f, o.
-    Operand<TInt32> order = tf.constant(gateOrder(units, STORED_FROM_SIGMOIDS_FIRST));
-    Operand<TFloat32> kernel = tf.gather(tf.concat(List.of(
+    Operand<TFloat32> dPreRows =
+        timeSteps == 1 ? dPre[0] : tf.concat(Arrays.asList(dPre), tf.constant(0));
+    Operand<TFloat32> previousHRows = timeSteps == 1 ? tape.previousH.get(0)
+        : tf.concat(tape.previousH, tf.constant(0));
+    Operand<TFloat32> kernel = tf.concat(List.of(
         tf.linalg.matMul(tape.inputRows, dPreRows, MatMul.transposeA(true)),
-        tf.linalg.matMul(previousHRows, dPreRows, MatMul.transposeA(true))), tf.constant(0)),
-        order, tf.constant(1));
-    Operand<TFloat32> bias = tf.gather(tf.sum(dPreRows, tf.constant(0)), order, tf.constant(0));
+        tf.linalg.matMul(previousHRows, dPreRows, MatMul.transposeA(true))), tf.constant(0));
+    Operand<TFloat32> bias = tf.sum(dPreRows, tf.constant(0));
     Operand<TFloat32> inputRows = inputGradient
         ? tf.linalg.matMul(dPreRows, tape.inputKernel, MatMul.transposeB(true)) : null;
     return new LayerGradients(kernel, bias, inputRows);
-  }
-
-  /** The per-step [batch, n] tensors stacked time-major into [time*batch, n]. */
-  private static Operand<TFloat32> concatRows(Ops tf, List<Operand<TFloat32>> steps) {
-    return steps.size() == 1 ? steps.get(0) : tf.concat(steps, tf.constant(0));
-  }
-
-  /** Time-major rows [time*batch, n] cut into the steps' [batch, n]. */
-  private static List<Operand<TFloat32>> splitRows(Ops tf, Operand<TFloat32> rows,
-      int timeSteps) {
-    if (timeSteps == 1) {
-      return List.of(rows);
-    }
-    List<Operand<TFloat32>> steps = new ArrayList<>(timeSteps);
-    tf.split(tf.constant(0), rows, (long) timeSteps).output().forEach(steps::add);
-    return steps;
   }
 
   /** a + b where either may be null (a zero that was never built). */
