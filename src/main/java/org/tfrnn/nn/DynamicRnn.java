@@ -14,9 +14,10 @@ import org.tensorflow.types.TInt32;
  * step, so the number of steps may be unknown until run time.
  *
  * <p>Semantics follow TF's: with {@code sequence_length}, outputs past a sequence's length are
- * zero and its state is carried unchanged. The loop also records, per step, the cell's
- * pre-activation and the state (the {@link Tape}) that {@link DynamicRnnBackprop} reads in reverse:
- * TensorFlow's own gradient cannot pass this loop (see {@link Gradients}).
+ * zero and its state is carried unchanged. The loop also records, per step, the state and what
+ * else the cell's backward step needs (the LSTM's gates, already activated): the {@link Tape} that
+ * {@link DynamicRnnBackprop} reads in reverse, since TensorFlow's own gradient cannot pass this
+ * loop (see {@link Gradients}).
  */
 public final class DynamicRnn {
   private DynamicRnn() {}
@@ -29,7 +30,9 @@ public final class DynamicRnn {
 
   /**
    * What the forward loop keeps for back-propagation through time. Each of {@code states} has
-   * {@code timeSteps + 1} elements: the initial state at 0, the (carried) state after step t at t+1.
+   * {@code timeSteps + 1} elements: the initial state at 0, the (carried) state after step t at
+   * t+1; {@code gates} (null unless {@link RnnCell#recordsGates()}) has the gates of step t at t.
+   * The arrays share one flow, {@code flow}, which the loop's last write produced.
    */
   public record Tape(
       RnnCell cell,
@@ -39,8 +42,9 @@ public final class DynamicRnn {
       Operand<TInt32> shortestSequence,
       Operand<TInt32> timeSteps,
       List<Operand<TFloat32>> initialState,
-      TensorArrays.Ref preActivations,
-      List<TensorArrays.Ref> states) {}
+      TensorArrays.Ref gates,
+      List<TensorArrays.Ref> states,
+      Operand<TFloat32> flow) {}
 
   /**
    * Builds the loop in {@code rnnScope} (TF1 names it {@code rnn}).
@@ -75,17 +79,20 @@ public final class DynamicRnn {
     Shape gatesShape = Shape.of(-1, gateWidth);
     // One flow value orders every TensorArray access of the loop (a flow is only an ordering
     // token), so the arrays cost one shared loop variable; their handles enter the loop once.
-    TensorArrays.Ref preActivationArray = TensorArrays.create(tf, timeSteps, gatesShape);
-    Operand<TFloat32> flow0 = preActivationArray.flow();
+    TensorArrays.Ref gateArray =
+        cell.recordsGates() ? TensorArrays.create(tf, timeSteps, gatesShape) : null;
+    Operand<TFloat32> flow0 = gateArray != null ? gateArray.flow() : null;
     Operand<TInt32> timeStepsPlusOne = tf.math.add(timeSteps, tf.constant(1));
     List<Operand<?>> stateArrays = new ArrayList<>();
     for (int i = 0; i < cell.stateSize(); i++) {
       TensorArrays.Ref array = TensorArrays.create(tf, timeStepsPlusOne, unitsShape);
       stateArrays.add(array.handle());
-      flow0 = TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i), flow0);
+      flow0 = TensorArrays.write(tf, array.handle(), tf.constant(0), state0.get(i),
+          flow0 != null ? flow0 : array.flow());
     }
     // The input's part of every step's pre-activation, x @ kernel_x + bias, is one
-    // [time * batch, input] matmul before the loop; the loop multiplies only h @ kernel_h.
+    // [time * batch, input] matmul before the loop; the loop multiplies only h @ kernel_h. The
+    // bias is the cell's loop bias (the LSTM's forget_bias folded in), added here once.
     // (Slices of the variables are values: a float_ref loop variable is rejected by the C API.)
     Operand<TFloat32> inputKernel = tf.slice(weights.kernel(),
         tf.constant(new int[] {0, 0}), tf.constant(new int[] {cell.inputSize(), -1}));
@@ -94,7 +101,8 @@ public final class DynamicRnn {
     Operand<TFloat32> inputRows =
         tf.reshape(timeMajor, tf.constant(new long[] {-1, cell.inputSize()}));
     Operand<TFloat32> projected = tf.reshape(
-        tf.nn.biasAdd(tf.linalg.matMul(inputRows, inputKernel), weights.bias()),
+        tf.nn.biasAdd(
+            tf.linalg.matMul(inputRows, inputKernel), cell.loopBias(tf, weights.bias())),
         tf.stack(List.of(timeSteps, batch, tf.constant((int) gateWidth))));
 
     // Only time, the state and the TensorArrays' flow change per iteration; the rest enters the
@@ -109,7 +117,7 @@ public final class DynamicRnn {
     Operand<TInt32> shortestLength = tf.min(lengths, tf.constant(0));
     Loop.Slot shortest = loop.addInvariant(shortestLength);
     Loop.Slot kernelSlot = loop.addInvariant(recurrentKernel);
-    Loop.Slot preActivationHandle = loop.addInvariant(preActivationArray.handle());
+    Loop.Slot gateHandle = gateArray == null ? null : loop.addInvariant(gateArray.handle());
     List<Loop.Slot> stateHandles = new ArrayList<>();
     stateArrays.forEach(h -> stateHandles.add(loop.addInvariant(h)));
 
@@ -123,7 +131,7 @@ public final class DynamicRnn {
               Operand<TFloat32> preActivation = b.math.add(
                   b.gather(v.floats(x), t, b.constant(0)),
                   b.linalg.matMul(previous.get(cell.hiddenStateIndex()), v.floats(kernelSlot)));
-              RnnCell.Step step = cell.activate(b, preActivation, previous);
+              RnnCell.Step step = cell.loopStep(b, preActivation, previous);
               // While every row is inside its sequence (always, without sequence_length) the new
               // state is taken as is; after the shortest sequence ends, rows past their end
               // carry their state: [batch, 1] SelectV2 masks, which broadcast.
@@ -132,8 +140,8 @@ public final class DynamicRnn {
                   b.math.less(allRunning.ifFalse(t), allRunning.ifFalse(v.ints(length))),
                   b.constant(-1));
               Operand<TInt32> nextTime = b.math.add(t, b.constant(1));
-              Operand<TFloat32> f = TensorArrays.write(
-                  b, v.get(preActivationHandle), t, step.preActivation(), v.floats(flow));
+              Operand<TFloat32> f = gateHandle == null ? v.floats(flow)
+                  : TensorArrays.write(b, v.get(gateHandle), t, step.gates(), v.floats(flow));
               for (int i = 0; i < state.size(); i++) {
                 var computed = allRunning.route(step.state().get(i));
                 Operand<TFloat32> carried = allRunning.merge(computed.outputTrue(),
@@ -168,7 +176,8 @@ public final class DynamicRnn {
     }
     Tape tape =
         new Tape(cell, weights.kernel(), timeMajor, lengths, shortestLength, timeSteps, state0,
-            new TensorArrays.Ref(last.get(preActivationHandle), lastFlow), recordedStates);
+            gateHandle == null ? null : new TensorArrays.Ref(last.get(gateHandle), lastFlow),
+            recordedStates, lastFlow);
     return new Result(outputs, finalState, tape);
   }
 }

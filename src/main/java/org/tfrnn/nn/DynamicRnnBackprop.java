@@ -72,14 +72,17 @@ public final class DynamicRnnBackprop {
     Loop loop = new Loop();
     Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
     List<Loop.Slot> stateGradient = loop.addAll(stateGradient0);
-    // One flow orders the tape's reads and this loop's writes (see DynamicRnn).
-    Loop.Slot flow = loop.add(tape.preActivations().flow());
+    // The flow orders this loop's writes. The tape's reads take the forward loop's last flow, an
+    // invariant: they wait for no earlier iteration, so they are off the recurrence's critical
+    // path and may run ahead.
+    Loop.Slot flow = loop.add(preActivationGradients.flow());
+    Loop.Slot tapeFlow = loop.addInvariant(tape.flow());
     Loop.Slot length = loop.addInvariant(tape.sequenceLength());
     Loop.Slot shortest = loop.addInvariant(tape.shortestSequence());
     Loop.Slot recurrent = loop.addInvariant(recurrentKernel);
     Loop.Slot outputGrad =
         outputsGradientTimeMajor == null ? null : loop.addInvariant(outputsGradientTimeMajor);
-    Loop.Slot preActivations = loop.addInvariant(tape.preActivations().handle());
+    Loop.Slot gates = tape.gates() == null ? null : loop.addInvariant(tape.gates().handle());
     List<Loop.Slot> states = new ArrayList<>();
     tape.states().forEach(s -> states.add(loop.addInvariant(s.handle())));
     Loop.Slot preActivationGradient = loop.addInvariant(preActivationGradients.handle());
@@ -90,7 +93,7 @@ public final class DynamicRnnBackprop {
             (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
             (b, v, next) -> {
               Operand<TInt32> t = v.ints(time);
-              Operand<TFloat32> f = v.floats(flow);
+              Operand<TFloat32> f = v.floats(tapeFlow);
               // The tape holds the state before step t at index t and after it at t + 1.
               Operand<TInt32> afterT = b.math.add(t, b.constant(1));
               List<Operand<TFloat32>> previous = new ArrayList<>();
@@ -122,8 +125,9 @@ public final class DynamicRnnBackprop {
                 Operand<TFloat32> gIfSomeEnded = allRunning.ifFalse(g);
                 carried.add(b.select(inSequence, b.zerosLike(gIfSomeEnded), gIfSomeEnded));
               }
-              RnnCell.BackwardStep step = cell.backward(
-                  b, TensorArrays.read(b, v.get(preActivations), t, f), previous, current, intoCell);
+              RnnCell.BackwardStep step = cell.backward(b,
+                  gates == null ? null : TensorArrays.read(b, v.get(gates), t, f),
+                  previous, current, intoCell);
               Operand<TFloat32> dPre = step.preActivationGradient();
               for (int i = 0; i < stateGradient.size(); i++) {
                 Operand<TFloat32> g = step.previousStateGradient().get(i);
@@ -139,7 +143,8 @@ public final class DynamicRnnBackprop {
                 next.set(stateGradient.get(i), allRunning.merge(routed.outputTrue(),
                     b.math.add(routed.outputFalse(), carried.get(i))));
               }
-              next.set(flow, TensorArrays.write(b, v.get(preActivationGradient), t, dPre, f));
+              next.set(flow,
+                  TensorArrays.write(b, v.get(preActivationGradient), t, dPre, v.floats(flow)));
               next.set(time, b.math.sub(t, b.constant(1)));
             });
 

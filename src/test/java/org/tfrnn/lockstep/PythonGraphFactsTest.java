@@ -52,8 +52,10 @@ class PythonGraphFactsTest {
   private static final String LOOP_INPUT = "Python's dynamic_rnn scatters the time-major input into"
       + " a TensorArray and reads one step per iteration; Java's loop gathers the step from the"
       + " input tensor";
-  private static final String TAPE = "Java's loop writes the state and pre-activation tape that its"
-      + " BPTT reads (Python's autodiff keeps its own stacks, which are not on the forward path)";
+  private static final String TAPE = "Java's loop writes the state and gate tape that its BPTT"
+      + " reads (Python's autodiff keeps its own stacks, which are not on the forward path)";
+  private static final String GATE_TAPE = "Java's LSTM loop records its activated gates [i, j, f,"
+      + " o] as one tensor (ConcatV2) for its BPTT, which then re-activates nothing";
   private static final String LOOP_BOUND = "Python's loop runs while time < min(max(sequence"
       + " length), time steps) and builds its output TensorArray size with Range; Java's loop runs"
       + " while time < time steps";
@@ -98,7 +100,7 @@ class PythonGraphFactsTest {
       "Split", LAST_STEP, "Reshape", LAST_STEP + "; " + CROSS_ENTROPY + "; " + HOISTED,
       "Slice", CROSS_ENTROPY + "; " + HOISTED, "Sub", CROSS_ENTROPY + "; " + LAST_STEP,
       "Shape", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + LOOP_BOUND,
-      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED,
+      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED + "; " + GATE_TAPE,
       "ExpandDims", ZERO_STATE + "; " + SEQUENCE_LENGTH,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
 
