@@ -146,8 +146,11 @@ public final class DynamicRnn {
     return new Result(outputs, finalState, tape);
   }
 
-  /** The loop's values at a phase boundary: time, the state parts, the TensorArrays' flow. */
-  private record Phase(
+  /**
+   * A loop's values where one of the two loops hands over to the other: time, the state parts (or
+   * their gradients, in {@link DynamicRnnBackprop}), the flow of the TensorArrays it writes.
+   */
+  record Phase(
       Operand<TInt32> time, List<Operand<TFloat32>> state, Operand<TFloat32> flow) {}
 
   /** What both loops read and never change. */

@@ -72,11 +72,11 @@ public final class DynamicRnnBackprop {
     // without sequence_length), then one without masks down to step 0.
     LoopInputs inputs = new LoopInputs(tape, recurrentKernel, outputsGradientTimeMajor,
         preActivationGradients.handle());
-    Phase masked = backwardLoop(tf, "masked_while", inputs,
-        new Phase(tf.math.sub(tape.timeSteps(), tf.constant(1)), stateGradient0,
+    DynamicRnn.Phase masked = backwardLoop(tf, "masked_while", inputs,
+        new DynamicRnn.Phase(tf.math.sub(tape.timeSteps(), tf.constant(1)), stateGradient0,
             preActivationGradients.flow()),
         tape.allRunningSteps(), tape.sequenceLength());
-    Phase last = backwardLoop(tf, "while", inputs, masked, tf.constant(0), null);
+    DynamicRnn.Phase last = backwardLoop(tf, "while", inputs, masked, tf.constant(0), null);
 
     // Sums over all steps, as [time * batch, ...] matmuls.
     Operand<TFloat32> dPreTimeMajor =
@@ -102,10 +102,6 @@ public final class DynamicRnnBackprop {
     return new Result(kernelGradient, biasGradient, inputsGradient, last.state());
   }
 
-  /** The loop's values at a phase boundary: time, the state gradient, its writes' flow. */
-  private record Phase(
-      Operand<TInt32> time, List<Operand<TFloat32>> state, Operand<TFloat32> flow) {}
-
   /** What both loops read and never change. */
   private record LoopInputs(DynamicRnn.Tape tape, Operand<TFloat32> recurrentKernel,
       Operand<TFloat32> outputsGradient, Operand<?> preActivationGradients) {}
@@ -116,8 +112,8 @@ public final class DynamicRnnBackprop {
    * at or past its length sends no gradient into the cell: its state was only carried, so its
    * gradient is carried back unchanged.
    */
-  private static Phase backwardLoop(Ops tf, String name, LoopInputs in, Phase start,
-      Operand<TInt32> end, Operand<TInt32> lengths) {
+  private static DynamicRnn.Phase backwardLoop(Ops tf, String name, LoopInputs in,
+      DynamicRnn.Phase start, Operand<TInt32> end, Operand<TInt32> lengths) {
     DynamicRnn.Tape tape = in.tape();
     RnnCell cell = tape.cell();
     int hidden = cell.hiddenStateIndex();
@@ -195,6 +191,6 @@ public final class DynamicRnnBackprop {
                   TensorArrays.write(b, v.get(preActivationGradient), t, dPre, v.floats(flow)));
               next.set(time, b.math.sub(t, b.constant(1)));
             });
-    return new Phase(last.ints(time), last.floats(stateGradient), last.floats(flow));
+    return new DynamicRnn.Phase(last.ints(time), last.floats(stateGradient), last.floats(flow));
   }
 }

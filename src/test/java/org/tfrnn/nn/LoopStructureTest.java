@@ -110,8 +110,9 @@ class LoopStructureTest {
       for (var entry : frames.entrySet()) {
         Frame frame = entry.getValue();
         String name = entry.getKey();
-        assertEquals(2 + cell.stateSize(), frame.loopStateEnters(), name + ": loop-variable Enters");
-        assertEquals(2 + cell.stateSize(), frame.exits(), name + ": Exit ops");
+        int loopState = 2 + cell.stateSize();
+        assertEquals(loopState, frame.loopStateEnters(), name + ": loop-variable Enters");
+        assertEquals(loopState, frame.exits(), name + ": Exit ops");
         assertEquals(invariants(name, cell), frame.constantEnters(), name + ": constant Enters");
         assertEquals(selects(name, cell), frame.selects(), name + ": SelectV2 masks");
         assertTrue(frame.resourcesEnteredAsLoopState().isEmpty(), name);
