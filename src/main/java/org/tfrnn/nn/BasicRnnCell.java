@@ -36,13 +36,24 @@ public record BasicRnnCell(int inputSize, int units) implements RnnCell {
   @Override
   public Step activate(Ops tf, Operand<TFloat32> gateInputs, List<Operand<TFloat32>> state) {
     Operand<TFloat32> output = tf.math.tanh(gateInputs);
-    return new Step(output, List.of(output), gateInputs);
+    return new Step(output, List.of(output), null);
+  }
+
+  /** The new state is the activation, already recorded with the states. */
+  @Override
+  public boolean recordsGates() {
+    return false;
+  }
+
+  @Override
+  public Step loopStep(Ops tf, Operand<TFloat32> preActivation, List<Operand<TFloat32>> state) {
+    return activate(tf, preActivation, state);
   }
 
   @Override
   public BackwardStep backward(
       Ops tf,
-      Operand<TFloat32> preActivation,
+      Operand<TFloat32> gates,
       List<Operand<TFloat32>> previousState,
       List<Operand<TFloat32>> newState,
       List<Operand<TFloat32>> newStateGradient) {

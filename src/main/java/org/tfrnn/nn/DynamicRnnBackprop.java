@@ -68,85 +68,20 @@ public final class DynamicRnnBackprop {
     TensorArrays.Ref preActivationGradients =
         TensorArrays.create(tf, tape.timeSteps(), Shape.of(-1, gateWidth));
 
-    // Only time, the state gradient and the flow change per iteration; the rest enters once.
-    Loop loop = new Loop();
-    Loop.Slot time = loop.add(tf.math.sub(tape.timeSteps(), tf.constant(1)));
-    List<Loop.Slot> stateGradient = loop.addAll(stateGradient0);
-    // One flow orders the tape's reads and this loop's writes (see DynamicRnn).
-    Loop.Slot flow = loop.add(tape.preActivations().flow());
-    Loop.Slot length = loop.addInvariant(tape.sequenceLength());
-    Loop.Slot shortest = loop.addInvariant(tape.shortestSequence());
-    Loop.Slot recurrent = loop.addInvariant(recurrentKernel);
-    Loop.Slot outputGrad =
-        outputsGradientTimeMajor == null ? null : loop.addInvariant(outputsGradientTimeMajor);
-    Loop.Slot preActivations = loop.addInvariant(tape.preActivations().handle());
-    List<Loop.Slot> states = new ArrayList<>();
-    tape.states().forEach(s -> states.add(loop.addInvariant(s.handle())));
-    Loop.Slot preActivationGradient = loop.addInvariant(preActivationGradients.handle());
-
-    Loop.Values last =
-        loop.build(
-            tf,
-            (b, v) -> b.math.greaterEqual(v.ints(time), b.constant(0)),
-            (b, v, next) -> {
-              Operand<TInt32> t = v.ints(time);
-              Operand<TFloat32> f = v.floats(flow);
-              // The tape holds the state before step t at index t and after it at t + 1.
-              Operand<TInt32> afterT = b.math.add(t, b.constant(1));
-              List<Operand<TFloat32>> previous = new ArrayList<>();
-              List<Operand<TFloat32>> current = new ArrayList<>();
-              for (Loop.Slot recorded : states) {
-                previous.add(TensorArrays.read(b, v.get(recorded), t, f));
-                current.add(TensorArrays.read(b, v.get(recorded), afterT, f));
-              }
-              // As in the forward loop: masks only once the shortest sequence has ended.
-              Cond allRunning = new Cond(b, b.math.less(t, v.ints(shortest)));
-              Operand<TBool> inSequence = b.expandDims(
-                  b.math.less(allRunning.ifFalse(t), allRunning.ifFalse(v.ints(length))),
-                  b.constant(-1));
-              Operand<TFloat32> outputGradient =
-                  outputGrad == null ? null : b.gather(v.floats(outputGrad), t, b.constant(0));
-
-              // Inside a sequence the gradient goes through the cell; past its end the state was
-              // only carried, so its gradient is carried back unchanged.
-              List<Operand<TFloat32>> intoCell = new ArrayList<>();
-              List<Operand<TFloat32>> carried = new ArrayList<>();
-              for (int i = 0; i < stateGradient.size(); i++) {
-                Operand<TFloat32> g = v.floats(stateGradient.get(i));
-                Operand<TFloat32> arriving =
-                    i == hidden && outputGradient != null ? b.math.add(g, outputGradient) : g;
-                var routed = allRunning.route(arriving);
-                Operand<TFloat32> someEnded = routed.outputFalse();
-                intoCell.add(allRunning.merge(routed.outputTrue(),
-                    b.select(inSequence, someEnded, b.zerosLike(someEnded))));
-                Operand<TFloat32> gIfSomeEnded = allRunning.ifFalse(g);
-                carried.add(b.select(inSequence, b.zerosLike(gIfSomeEnded), gIfSomeEnded));
-              }
-              RnnCell.BackwardStep step = cell.backward(
-                  b, TensorArrays.read(b, v.get(preActivations), t, f), previous, current, intoCell);
-              Operand<TFloat32> dPre = step.preActivationGradient();
-              for (int i = 0; i < stateGradient.size(); i++) {
-                Operand<TFloat32> g = step.previousStateGradient().get(i);
-                if (i == hidden) {
-                  Operand<TFloat32> throughKernel =
-                      b.linalg.matMul(dPre, v.floats(recurrent), MatMul.transposeB(true));
-                  g = g == null ? throughKernel : b.math.add(g, throughKernel);
-                }
-                if (g == null) {
-                  g = b.zerosLike(v.floats(stateGradient.get(i)));
-                }
-                var routed = allRunning.route(g);
-                next.set(stateGradient.get(i), allRunning.merge(routed.outputTrue(),
-                    b.math.add(routed.outputFalse(), carried.get(i))));
-              }
-              next.set(flow, TensorArrays.write(b, v.get(preActivationGradient), t, dPre, f));
-              next.set(time, b.math.sub(t, b.constant(1)));
-            });
+    // As the forward: first a masked loop over the steps where some sequence has ended (none run
+    // without sequence_length), then one without masks down to step 0.
+    LoopInputs inputs = new LoopInputs(tape, recurrentKernel, outputsGradientTimeMajor,
+        preActivationGradients.handle());
+    DynamicRnn.Phase masked = backwardLoop(tf, "masked_while", inputs,
+        new DynamicRnn.Phase(tf.math.sub(tape.timeSteps(), tf.constant(1)), stateGradient0,
+            preActivationGradients.flow()),
+        tape.allRunningSteps(), tape.sequenceLength());
+    DynamicRnn.Phase last = backwardLoop(tf, "while", inputs, masked, tf.constant(0), null);
 
     // Sums over all steps, as [time * batch, ...] matmuls.
     Operand<TFloat32> dPreTimeMajor =
         TensorArrays.stack(tf,
-            new TensorArrays.Ref(last.get(preActivationGradient), last.floats(flow)),
+            new TensorArrays.Ref(preActivationGradients.handle(), last.flow()),
             tape.timeSteps(), Shape.of(-1, gateWidth));
     Operand<TFloat32> dPreRows = tf.reshape(dPreTimeMajor, tf.constant(new long[] {-1, gateWidth}));
     Operand<TFloat32> previousHidden =
@@ -164,6 +99,98 @@ public final class DynamicRnnBackprop {
             tf.shape(tape.inputsTimeMajor()));
     Operand<TFloat32> inputsGradient =
         tf.linalg.transpose(inputsGradientTimeMajor, tf.constant(swapBatchAndTime));
-    return new Result(kernelGradient, biasGradient, inputsGradient, last.floats(stateGradient));
+    return new Result(kernelGradient, biasGradient, inputsGradient, last.state());
+  }
+
+  /** What both loops read and never change. */
+  private record LoopInputs(DynamicRnn.Tape tape, Operand<TFloat32> recurrentKernel,
+      Operand<TFloat32> outputsGradient, Operand<?> preActivationGradients) {}
+
+  /**
+   * Runs the backward step from {@code start} while time >= {@code end}, writing each step's
+   * pre-activation gradient. With {@code lengths} (null: every row is inside its sequence), a row
+   * at or past its length sends no gradient into the cell: its state was only carried, so its
+   * gradient is carried back unchanged.
+   */
+  private static DynamicRnn.Phase backwardLoop(Ops tf, String name, LoopInputs in,
+      DynamicRnn.Phase start, Operand<TInt32> end, Operand<TInt32> lengths) {
+    DynamicRnn.Tape tape = in.tape();
+    RnnCell cell = tape.cell();
+    int hidden = cell.hiddenStateIndex();
+    // Only time, the state gradient and the flow change per iteration; the rest enters once.
+    Loop loop = new Loop();
+    Loop.Slot time = loop.add(start.time());
+    List<Loop.Slot> stateGradient = loop.addAll(start.state());
+    // The flow orders this loop's writes. The tape's reads take the forward loop's last flow, an
+    // invariant: they wait for no earlier iteration, so they are off the recurrence's critical
+    // path and may run ahead.
+    Loop.Slot flow = loop.add(start.flow());
+    Loop.Slot tapeFlow = loop.addInvariant(tape.flow());
+    Loop.Slot bound = loop.addInvariant(end);
+    Loop.Slot length = lengths == null ? null : loop.addInvariant(lengths);
+    Loop.Slot recurrent = loop.addInvariant(in.recurrentKernel());
+    Loop.Slot outputGrad =
+        in.outputsGradient() == null ? null : loop.addInvariant(in.outputsGradient());
+    Loop.Slot gates = tape.gates() == null ? null : loop.addInvariant(tape.gates().handle());
+    List<Loop.Slot> states = new ArrayList<>();
+    tape.states().forEach(s -> states.add(loop.addInvariant(s.handle())));
+    Loop.Slot preActivationGradient = loop.addInvariant(in.preActivationGradients());
+
+    Loop.Values last =
+        loop.build(
+            tf, name,
+            (b, v) -> b.math.greaterEqual(v.ints(time), v.ints(bound)),
+            (b, v, next) -> {
+              Operand<TInt32> t = v.ints(time);
+              Operand<TFloat32> f = v.floats(tapeFlow);
+              // The tape holds the state before step t at index t and after it at t + 1.
+              Operand<TInt32> afterT = b.math.add(t, b.constant(1));
+              List<Operand<TFloat32>> previous = new ArrayList<>();
+              List<Operand<TFloat32>> current = new ArrayList<>();
+              for (Loop.Slot recorded : states) {
+                previous.add(TensorArrays.read(b, v.get(recorded), t, f));
+                current.add(TensorArrays.read(b, v.get(recorded), afterT, f));
+              }
+              Operand<TBool> inSequence = length == null ? null
+                  : b.expandDims(b.math.less(t, v.ints(length)), b.constant(-1));
+              Operand<TFloat32> outputGradient =
+                  outputGrad == null ? null : b.gather(v.floats(outputGrad), t, b.constant(0));
+
+              List<Operand<TFloat32>> intoCell = new ArrayList<>();
+              List<Operand<TFloat32>> carried = new ArrayList<>();
+              for (int i = 0; i < stateGradient.size(); i++) {
+                Operand<TFloat32> g = v.floats(stateGradient.get(i));
+                Operand<TFloat32> arriving =
+                    i == hidden && outputGradient != null ? b.math.add(g, outputGradient) : g;
+                if (inSequence == null) {
+                  intoCell.add(arriving);
+                } else {
+                  Operand<TFloat32> zeros = b.zerosLike(g);
+                  intoCell.add(b.select(inSequence, arriving, zeros));
+                  carried.add(b.select(inSequence, zeros, g));
+                }
+              }
+              RnnCell.BackwardStep step = cell.backward(b,
+                  gates == null ? null : TensorArrays.read(b, v.get(gates), t, f),
+                  previous, current, intoCell);
+              Operand<TFloat32> dPre = step.preActivationGradient();
+              for (int i = 0; i < stateGradient.size(); i++) {
+                Operand<TFloat32> g = step.previousStateGradient().get(i);
+                if (i == hidden) {
+                  Operand<TFloat32> throughKernel =
+                      b.linalg.matMul(dPre, v.floats(recurrent), MatMul.transposeB(true));
+                  g = g == null ? throughKernel : b.math.add(g, throughKernel);
+                }
+                if (g == null) {
+                  g = b.zerosLike(v.floats(stateGradient.get(i)));
+                }
+                next.set(stateGradient.get(i),
+                    inSequence == null ? g : b.math.add(g, carried.get(i)));
+              }
+              next.set(flow,
+                  TensorArrays.write(b, v.get(preActivationGradient), t, dPre, v.floats(flow)));
+              next.set(time, b.math.sub(t, b.constant(1)));
+            });
+    return new DynamicRnn.Phase(last.ints(time), last.floats(stateGradient), last.floats(flow));
   }
 }

@@ -66,18 +66,19 @@ final class Loop {
   }
 
   /**
-   * Builds the loop under {@code scope}'s sub-scope {@code while}. The first registered loop
+   * Builds the loop under {@code scope}'s sub-scope {@code name} (Python's is {@code while}), its
+   * frame named {@code <scope>/<name>/while_context}. The first registered loop
    * variable is the frame's pivot (the condition must read some loop variable anyway). The results
    * are indexed by the same slots: a loop variable's value after the last iteration, an
    * invariant's outer value.
    */
-  Values build(Ops scope, Condition condition, Body body) {
+  Values build(Ops scope, String name, Condition condition, Body body) {
     int pivotSlot = invariant.indexOf(false);
     if (pivotSlot < 0) {
       throw new IllegalStateException("a while loop needs at least one loop variable");
     }
     Graph graph = (Graph) scope.scope().env();
-    Ops loop = scope.withSubScope("while");
+    Ops loop = scope.withSubScope(name);
     String frame = loop.scope().makeOpName("while_context");
     int count = initialValues.size();
     Output<?>[] current = new Output<?>[count];

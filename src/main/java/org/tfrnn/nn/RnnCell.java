@@ -60,21 +60,44 @@ public interface RnnCell {
 
   /**
    * The step after the matmul: the cell's nonlinearity on {@code preActivation} [batch,
-   * gates*units]. The while loop computes the pre-activation itself, the input's part for all
-   * steps at once before the loop.
+   * gates*units]. This is the static unroll's step; the while loop calls {@link #loopStep}.
    */
   Step activate(Ops tf, Operand<TFloat32> preActivation, List<Operand<TFloat32>> state);
 
   /**
-   * The backward step at one time: given the stored pre-activation, the previous and new states
-   * and the gradient arriving at the new state, returns the gradient of the pre-activation and the
-   * part of the previous state's gradient that does not go through the kernel (the caller adds
-   * {@code dPre @ kernel_h^T} to the hidden state's). A part that is zero is returned as null, so
-   * the loop adds no zeros.
+   * The bias as the while loop adds it, once, to the input projection of all steps before the
+   * loop: with any constant that {@link #activate} adds per step folded in (the LSTM's {@code
+   * forget_bias} on its f block), so that no iteration adds it.
+   */
+  default Operand<TFloat32> loopBias(Ops tf, Operand<TFloat32> bias) {
+    return bias;
+  }
+
+  /**
+   * Whether {@link #loopStep} records {@link Step#gates()} for the backward step. A cell whose
+   * backward step needs only the recorded states (the tanh RNN: its new state is its activation)
+   * returns false, and the loop writes no gate tape.
+   */
+  boolean recordsGates();
+
+  /**
+   * The while loop's step after the matmul: the same function as {@link #activate}, on a
+   * pre-activation whose bias is {@link #loopBias}, returning in {@link Step#gates()} what {@link
+   * #backward} needs besides the states (the LSTM's gates already activated), or null.
+   */
+  Step loopStep(Ops tf, Operand<TFloat32> preActivation, List<Operand<TFloat32>> state);
+
+  /**
+   * The backward step at one time: given the gates {@link #loopStep} recorded (null if it records
+   * none), the previous and new states and the gradient arriving at the new state, returns the
+   * gradient of the pre-activation and the part of the previous state's gradient that does not go
+   * through the kernel (the caller adds {@code dPre @ kernel_h^T} to the hidden state's). A part
+   * that is zero is returned as null, so the loop adds no zeros. The pre-activation's gradient is
+   * also its gradient w.r.t. {@link #loopBias}, which differs from the bias by a constant.
    */
   BackwardStep backward(
       Ops tf,
-      Operand<TFloat32> preActivation,
+      Operand<TFloat32> gates,
       List<Operand<TFloat32>> previousState,
       List<Operand<TFloat32>> newState,
       List<Operand<TFloat32>> newStateGradient);
@@ -90,9 +113,11 @@ public interface RnnCell {
   /** Kernel and bias of a cell, as variables or as loop-body tensors. */
   record CellWeights(Operand<TFloat32> kernel, Operand<TFloat32> bias) {}
 
-  /** Output of one step; {@code preActivation} is what the backward step needs to recompute gates. */
-  record Step(
-      Operand<TFloat32> output, List<Operand<TFloat32>> state, Operand<TFloat32> preActivation) {}
+  /**
+   * Output of one step; {@code gates} is what {@link #loopStep} records for the backward step
+   * (null from {@link #activate} and for cells that record none).
+   */
+  record Step(Operand<TFloat32> output, List<Operand<TFloat32>> state, Operand<TFloat32> gates) {}
 
   record BackwardStep(
       Operand<TFloat32> preActivationGradient, List<Operand<TFloat32>> previousStateGradient) {}

@@ -52,8 +52,10 @@ class PythonGraphFactsTest {
   private static final String LOOP_INPUT = "Python's dynamic_rnn scatters the time-major input into"
       + " a TensorArray and reads one step per iteration; Java's loop gathers the step from the"
       + " input tensor";
-  private static final String TAPE = "Java's loop writes the state and pre-activation tape that its"
-      + " BPTT reads (Python's autodiff keeps its own stacks, which are not on the forward path)";
+  private static final String TAPE = "Java's loop writes the state and gate tape that its BPTT"
+      + " reads (Python's autodiff keeps its own stacks, which are not on the forward path)";
+  private static final String GATE_TAPE = "Java's LSTM loop records its activated gates [i, j, f,"
+      + " o] as one tensor (ConcatV2) for its BPTT, which then re-activates nothing";
   private static final String LOOP_BOUND = "Python's loop runs while time < min(max(sequence"
       + " length), time steps) and builds its output TensorArray size with Range; Java's loop runs"
       + " while time < time steps";
@@ -62,8 +64,13 @@ class PythonGraphFactsTest {
       + " (SelectV2, ZerosLike), for the serving_with_sequence_length signature";
   private static final String HOISTED = "Java's loop computes x·W_x + b for all steps as one"
       + " matmul before the loop (MatMul, Slice of the kernel, Reshape) and only h·W_h inside";
-  private static final String ALL_RUNNING = "Java's loops skip the sequence_length masks while"
-      + " time < min(sequence_length) (Min, Less, and a Switch/Merge per state)";
+  private static final String TWO_LOOPS = "Java's forward runs as two while loops, two frames:"
+      + " one without masks while time < min(sequence_length) (every step without"
+      + " sequence_length), then one with the SelectV2 masks for the rest (Min; its bound"
+      + " max(min(shortest, time steps), 0) happens to match Python's Minimum and Maximum in"
+      + " count). The second frame has its own"
+      + " Enter, Merge, Switch, NextIteration, LoopCond, Exit, Less and copy of the step's ops"
+      + " (MatMul, GatherV2, Add, Sigmoid, Tanh, Mul, Split, ConcatV2, TensorArrayWriteV3)";
   private static final String LAST_STEP = "Java's while-loop models accept any number of time"
       + " steps, so the head gathers the last step instead of split(outputs, 28, axis=1)[-1] and"
       + " reshape";
@@ -82,40 +89,45 @@ class PythonGraphFactsTest {
 
   /** Notebook 001: dynamic_rnn of BasicLSTMCell, last output. */
   static final Map<String, String> WHILE_LSTM = ordered(
-      "Add", ADD, "AddV2", ADD,
+      "Add", ADD + "; " + TWO_LOOPS, "AddV2", ADD,
       "Identity", IDENTITY + "; " + LOOP_IDENTITY,
       "Const", CONST,
-      "Merge", ALL_RUNNING + "; " + LOOP_COUNTER, "Switch", ALL_RUNNING + "; " + LOOP_COUNTER,
-      "NextIteration", LOOP_COUNTER,
+      "Enter", LOOP_INVARIANTS + "; " + TWO_LOOPS,
+      "Merge", LOOP_COUNTER + "; " + TWO_LOOPS, "Switch", LOOP_COUNTER + "; " + TWO_LOOPS,
+      "NextIteration", LOOP_COUNTER + "; " + TWO_LOOPS,
+      "LoopCond", TWO_LOOPS, "Exit", TWO_LOOPS,
       "TensorArrayV3", LOOP_INPUT + "; " + TAPE, "TensorArrayScatterV3", LOOP_INPUT,
-      "TensorArrayReadV3", LOOP_INPUT, "TensorArrayWriteV3", TAPE,
-      "GatherV2", LOOP_INPUT + "; " + LAST_STEP + "; " + ZERO_STATE,
-      "Maximum", LOOP_BOUND, "Minimum", LOOP_BOUND, "LogicalAnd", LOOP_BOUND,
-      "Range", LOOP_BOUND, "Less", LOOP_BOUND + "; " + ALL_RUNNING, "Min", ALL_RUNNING,
-      "MatMul", HOISTED,
+      "TensorArrayReadV3", LOOP_INPUT, "TensorArrayWriteV3", TAPE + "; " + TWO_LOOPS,
+      "GatherV2", LOOP_INPUT + "; " + LAST_STEP + "; " + ZERO_STATE + "; " + TWO_LOOPS,
+      "LogicalAnd", LOOP_BOUND,
+      "Range", LOOP_BOUND, "Less", LOOP_BOUND + "; " + TWO_LOOPS, "Min", TWO_LOOPS,
+      "MatMul", HOISTED + "; " + TWO_LOOPS,
+      "Sigmoid", TWO_LOOPS, "Tanh", TWO_LOOPS, "Mul", TWO_LOOPS,
       "PlaceholderWithDefault", SEQUENCE_LENGTH, "SelectV2", SEQUENCE_LENGTH,
       "ZerosLike", SEQUENCE_LENGTH,
-      "Split", LAST_STEP, "Reshape", LAST_STEP + "; " + CROSS_ENTROPY + "; " + HOISTED,
+      "Reshape", LAST_STEP + "; " + CROSS_ENTROPY + "; " + HOISTED,
       "Slice", CROSS_ENTROPY + "; " + HOISTED, "Sub", CROSS_ENTROPY + "; " + LAST_STEP,
       "Shape", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + LOOP_BOUND,
-      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED,
+      "ConcatV2", CROSS_ENTROPY + "; " + ZERO_STATE + "; " + HOISTED + "; " + GATE_TAPE,
       "ExpandDims", ZERO_STATE + "; " + SEQUENCE_LENGTH,
       "StridedSlice", ZERO_STATE + "; " + LOOP_BOUND);
 
   /** Notebook 002: dynamic_rnn of BasicRNNCell, dense on the final state, sparse labels. */
   static final Map<String, String> WHILE_RNN = ordered(
-      "Add", ADD, "AddV2", ADD,
+      "Add", ADD + "; " + TWO_LOOPS, "AddV2", ADD,
       "Identity", IDENTITY + "; " + LOOP_IDENTITY,
       "Const", CONST,
-      "Enter", LOOP_COUNTER + "; " + LOOP_INVARIANTS,
-      "Switch", ALL_RUNNING + "; " + LOOP_COUNTER,
-      "NextIteration", LOOP_COUNTER,
+      "Enter", LOOP_COUNTER + "; " + LOOP_INVARIANTS + "; " + TWO_LOOPS,
+      "Merge", TWO_LOOPS, "Switch", LOOP_COUNTER + "; " + TWO_LOOPS,
+      "NextIteration", LOOP_COUNTER + "; " + TWO_LOOPS,
+      "LoopCond", TWO_LOOPS, "Exit", TWO_LOOPS,
       "TensorArrayV3", LOOP_INPUT, "TensorArrayScatterV3", LOOP_INPUT,
       "TensorArrayReadV3", LOOP_INPUT,
-      "GatherV2", LOOP_INPUT + "; " + ZERO_STATE,
-      "Maximum", LOOP_BOUND, "Minimum", LOOP_BOUND, "LogicalAnd", LOOP_BOUND,
-      "Range", LOOP_BOUND, "Less", ALL_RUNNING, "Min", ALL_RUNNING,
-      "MatMul", HOISTED, "Reshape", HOISTED, "Slice", HOISTED,
+      "GatherV2", LOOP_INPUT + "; " + ZERO_STATE + "; " + TWO_LOOPS,
+      "LogicalAnd", LOOP_BOUND,
+      "Range", LOOP_BOUND, "Less", TWO_LOOPS, "Min", TWO_LOOPS,
+      "MatMul", HOISTED + "; " + TWO_LOOPS, "Tanh", TWO_LOOPS,
+      "Reshape", HOISTED, "Slice", HOISTED,
       "PlaceholderWithDefault", SEQUENCE_LENGTH, "SelectV2", SEQUENCE_LENGTH,
       "ConcatV2", ZERO_STATE + "; " + HOISTED, "Pack", ZERO_STATE, "Fill", ZERO_STATE,
       "Shape", ZERO_STATE + "; " + LOOP_BOUND,
