@@ -146,7 +146,7 @@ def start_workers(args, needed: set[str]) -> dict[str, Worker]:
                 f"-Dbench.warmup={args.warmup}", "-cp", classpath, "JavaTrainWorker"]
 
     argv = {
-        "java": java("", args.threads or ""),
+        "java": java(str(args.lanes) if args.lanes else "", args.threads or ""),
         "java1": java("1", args.threads or "0,0"),
         "tf1": [python, script, "tf1"],
         # Keras 3 must not see TF_USE_LEGACY_KERAS (that selects Keras 2).
@@ -192,6 +192,9 @@ def main() -> None:
                         help="session threads INTRA,INTER for every side (0 = TensorFlow's default); "
                              "default: each side's own (Python and one-lane Java: TensorFlow's; Java "
                              "lanes: what ./tfrnn train picks, 1,2 on 2 cores)")
+    parser.add_argument("--lanes", type=int, default=0,
+                        help="batch lanes of the Java static, while and fast columns (default: "
+                             "./tfrnn train's, 2)")
     parser.add_argument("--rows", default=",".join(r.key for r in ROWS),
                         help="rows to run, of " + ", ".join(r.key for r in ROWS))
     parser.add_argument("--skip", default="", help="columns to leave out, e.g. keras")
@@ -219,6 +222,8 @@ def main() -> None:
     if also - OPTIONAL:
         parser.error(f"unknown --also column(s) {sorted(also - OPTIONAL)}; known: {sorted(OPTIONAL)}")
     skip = set(filter(None, args.skip.split(","))) | (OPTIONAL - also)
+    if args.lanes < 0:
+        parser.error("--lanes must be at least 1")
     if args.rounds < 1 or args.steps < 1 or args.warmup < 0:
         parser.error("--rounds and --steps must be at least 1, --warmup at least 0")
 

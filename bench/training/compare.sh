@@ -7,6 +7,7 @@
 #   bench/training/compare.sh --quick         # smoke run (1 round x 5 steps)
 #   bench/training/compare.sh --threads 2,1 --rows lstm-b128 --skip keras --rounds 3   # one setting for all
 #   bench/training/compare.sh --rows lstm-b128 --also java_fast_1lane   # the fast path in one lane too
+#   bench/training/compare.sh --lanes 4 --rows lstm-b128                # other lanes for the Java columns
 # Python comes from python/.venv, Java from the pom: whatever versions those pin.
 # Takes /tmp/bench.lock (BENCH_LOCK overrides) so that two benchmarks never run at once; do not
 # wrap it in another flock on the same file.
