@@ -1,12 +1,10 @@
 package org.tfrnn.batching;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
+import org.tfrnn.textproto.TextProtoFiles;
 import tensorflow.serving.SessionBundleConfigOuterClass.BatchingParameters;
 
 /**
@@ -120,20 +118,8 @@ public record BatchingOptions(long maxBatchSize, long batchTimeoutMicros, long m
    *     naming the file and the problem)
    */
   public static BatchingOptions read(Path file) throws IOException {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new IOException("cannot read the batching parameters file " + file + ": " + e, e);
-    }
-    BatchingParameters.Builder parameters = BatchingParameters.newBuilder();
-    try {
-      TextFormat.merge(text, parameters);
-    } catch (TextFormat.ParseException e) {
-      // protobuf lists unknown fields on lines of their own: one line for the user.
-      throw new IOException("cannot parse the batching parameters file " + file + ": "
-          + e.getMessage().replaceAll("\\s+", " "), e);
-    }
+    BatchingParameters.Builder parameters =
+        TextProtoFiles.read(file, BatchingParameters.newBuilder(), "batching parameters file");
     try {
       return of(parameters.build());
     } catch (IllegalArgumentException e) {

@@ -7,7 +7,7 @@
  * splits the answers back per request; {@link org.tfrnn.batching.BatchingOptions} reads
  * TensorFlow Serving's {@code BatchingParameters} text proto with its defaults and checks. Each
  * batch run is reported to a {@link org.tfrnn.batching.BatchListener} (for metrics). It works on
- * {@code inference} and {@code tensors} values only; the network front ends in {@code serve} route
- * their predict calls through it.
+ * {@code inference} and {@code tensors} values only (and reads its file through {@code
+ * textproto}); the network front ends in {@code serve} route their predict calls through it.
  */
 package org.tfrnn.batching;

@@ -1,12 +1,8 @@
 package org.tfrnn.metrics;
 
-import com.google.protobuf.TextFormat;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Optional;
+import org.tfrnn.textproto.TextProtoFiles;
 import tensorflow.serving.MonitoringConfigOuterClass.MonitoringConfig;
 import tensorflow.serving.MonitoringConfigOuterClass.PrometheusConfig;
 
@@ -26,26 +22,27 @@ public final class MonitoringConfigFile {
    * @throws IllegalArgumentException with one line naming the file and what is wrong in it
    */
   public static Optional<String> prometheusPath(Path file) {
-    String text;
-    try {
-      text = Files.readString(file, StandardCharsets.UTF_8);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException("monitoring config file " + file + " does not exist");
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read monitoring config file " + file + ": "
-          + e.getMessage());
-    }
-    return prometheusPath(text, file.toString());
+    return prometheusPath(() -> TextProtoFiles.read(file, MonitoringConfig.newBuilder(),
+        "monitoring config file"), file.toString());
   }
 
   static Optional<String> prometheusPath(String text, String source) {
-    MonitoringConfig.Builder config = MonitoringConfig.newBuilder();
+    return prometheusPath(() -> TextProtoFiles.parse(text, MonitoringConfig.newBuilder(),
+        "the monitoring config file " + source), source);
+  }
+
+  private interface Reader {
+    MonitoringConfig.Builder read() throws TextProtoFiles.TextProtoException;
+  }
+
+  private static Optional<String> prometheusPath(Reader reader, String source) {
+    MonitoringConfig.Builder config;
     try {
-      TextFormat.merge(text, config);
-    } catch (TextFormat.ParseException e) {
-      throw new IllegalArgumentException("monitoring config file " + source + ": "
-          + e.getMessage().replace('\n', ' ') + " (expected e.g. prometheus_config { enable: "
-          + "true, path: \"" + DEFAULT_PROMETHEUS_PATH + "\" })");
+      config = reader.read();
+    } catch (TextProtoFiles.TextProtoException e) {
+      throw new IllegalArgumentException(e.getMessage() + (e.isParseError()
+          ? " (expected e.g. prometheus_config { enable: true, path: \""
+              + DEFAULT_PROMETHEUS_PATH + "\" })" : ""), e);
     }
     PrometheusConfig prometheus = config.getPrometheusConfig();
     if (!prometheus.getEnable()) {

@@ -1,8 +1,6 @@
 package org.tfrnn.serve;
 
-import com.google.protobuf.TextFormat;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +10,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import org.tfrnn.inference.VersionPolicy;
+import org.tfrnn.textproto.TextProtoFiles;
 import tensorflow.serving.FileSystemStoragePathSource.FileSystemStoragePathSourceConfig.ServableVersionPolicy;
 import tensorflow.serving.ModelServerConfigOuterClass.ModelConfig;
 import tensorflow.serving.ModelServerConfigOuterClass.ModelServerConfig;
@@ -47,15 +46,8 @@ public record ServedModelConfig(String name, Path basePath, VersionPolicy policy
    *     (the message names the file and the problem)
    */
   public static List<ServedModelConfig> read(Path file) throws IOException {
-    String text = Files.readString(file, StandardCharsets.UTF_8);
-    ModelServerConfig.Builder config = ModelServerConfig.newBuilder();
-    try {
-      TextFormat.merge(text, config);
-    } catch (TextFormat.ParseException e) {
-      // protobuf's message for an unknown field spans two lines
-      throw new IOException("cannot parse the model config file " + file + ": "
-          + e.getMessage().replaceAll("\\s+", " "), e);
-    }
+    ModelServerConfig.Builder config =
+        TextProtoFiles.read(file, ModelServerConfig.newBuilder(), "model config file");
     try {
       return of(config.build());
     } catch (IllegalArgumentException e) {

@@ -7,6 +7,6 @@
  * one or several, from a model config file ({@link org.tfrnn.serve.ServedModelConfig}), with
  * graceful shutdown. Everything about HTTP, gRPC and JSON lives here and nowhere below; models,
  * versions, policies, labels and prediction errors come from {@code inference}. It may use
- * {@code inference} and {@code tensors}; only the command line uses it.
+ * {@code inference}, {@code tensors} and {@code textproto}; only the command line uses it.
  */
 package org.tfrnn.serve;

@@ -61,7 +61,7 @@ class ServeCommandTest {
     ServeCommand badCommand = parse("--model_base_path=/m", "--monitoring_config_file=" + bad);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> badCommand.config(badCommand.models().get(0)));
-    assertTrue(e.getMessage().startsWith("monitoring config file " + bad + ": 1:"),
+    assertTrue(e.getMessage().startsWith("cannot parse the monitoring config file " + bad + ": 1:"),
         e.getMessage());
   }
 

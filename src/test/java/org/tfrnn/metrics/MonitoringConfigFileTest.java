@@ -45,8 +45,10 @@ class MonitoringConfigFileTest {
     Path bad = file("prometheus_config {\n  enable: yes_please\n}\n");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> MonitoringConfigFile.prometheusPath(bad));
-    assertTrue(e.getMessage().startsWith("monitoring config file " + bad + ": 2:"),
+    assertTrue(e.getMessage().startsWith("cannot parse the monitoring config file " + bad + ": 2:"),
         e.getMessage());
+    assertTrue(e.getMessage().endsWith(" (expected e.g. prometheus_config { enable: true, path: "
+        + "\"/monitoring/prometheus/metrics\" })"), e.getMessage());
     assertFalse(e.getMessage().contains("\n"), e.getMessage());
 
     Path unknownField = file("prometheus { enable: true }");
@@ -62,6 +64,7 @@ class MonitoringConfigFileTest {
     Path missing = temp.resolve("absent.config");
     e = assertThrows(IllegalArgumentException.class,
         () -> MonitoringConfigFile.prometheusPath(missing));
-    assertEquals("monitoring config file " + missing + " does not exist", e.getMessage());
+    assertEquals("cannot read the monitoring config file " + missing + ": it does not exist",
+        e.getMessage());
   }
 }

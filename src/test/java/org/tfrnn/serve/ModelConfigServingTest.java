@@ -171,6 +171,9 @@ class ModelConfigServingTest {
         + "model_version_policy { specific { versions: 2 versions: 7 } } } }");
     assertEquals(VersionPolicy.specific(Set.of(2L, 7L)),
         ServedModelConfig.read(file).get(0).policy());
+    Path missing = temp.resolve("absent.config");
+    assertEquals("cannot read the model config file " + missing + ": it does not exist",
+        assertThrows(IOException.class, () -> ServedModelConfig.read(missing)).getMessage());
   }
 
   private static ModelServerConfig parse(String text) throws TextFormat.ParseException {
