@@ -44,7 +44,9 @@ public final class VariableImport {
       } catch (org.tensorflow.exceptions.TensorFlowException e) {
         throw new IOException("cannot load the SavedModel at " + model + ": " + e.getMessage(), e);
       }
-      assign(session, variables, values);
+      List<GraphOperation> targets = new ArrayList<>();
+      variables.forEach(v -> targets.add((GraphOperation) v.op()));
+      assign(session, targets, values);
     } finally {
       values.forEach(Tensor::close);
     }
@@ -82,20 +84,14 @@ public final class VariableImport {
     if (variables.isEmpty()) {
       return 0;
     }
-    try (Result values = fetch.run(); Result ignored = assignAll(target, variables, values)) {
+    try (Result values = fetch.run()) {
+      List<Tensor> fetched = new ArrayList<>();
+      for (int i = 0; i < variables.size(); i++) {
+        fetched.add(values.get(i));
+      }
+      assign(target, variables, fetched);
       return variables.size();
     }
-  }
-
-  private static Result assignAll(Session session, List<GraphOperation> variables,
-      Result values) {
-    Session.Runner runner = session.runner();
-    for (int i = 0; i < variables.size(); i++) {
-      GraphOperation initializer = initializerOf(variables.get(i));
-      runner.feed(initializer.input(1), values.get(i));
-      runner.addTarget(initializer);
-    }
-    return runner.run();
   }
 
   private static Tensor read(SavedModelBundle bundle, String name, Shape expectedShape, Path model)
@@ -140,7 +136,7 @@ public final class VariableImport {
    * (a session may feed any tensor). No op is added to the graph, so nothing of the restore ends up
    * in a SavedModel exported later.
    */
-  private static void assign(Session session, List<Variable<TFloat32>> variables,
+  private static void assign(Session session, List<GraphOperation> variables,
       List<Tensor> values) {
     Session.Runner runner = session.runner();
     for (int i = 0; i < variables.size(); i++) {
@@ -154,10 +150,6 @@ public final class VariableImport {
   }
 
   /** TF1's {@code <variable>/Assign}: assigns input 1, the initial value, to input 0, the variable. */
-  private static GraphOperation initializerOf(Variable<TFloat32> variable) {
-    return initializerOf((GraphOperation) variable.op());
-  }
-
   private static GraphOperation initializerOf(GraphOperation variable) {
     String name = variable.name() + "/" + Assign.OP_NAME;
     GraphOperation assign = variable.env().operation(name);
