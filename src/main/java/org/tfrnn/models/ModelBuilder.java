@@ -124,7 +124,6 @@ public final class ModelBuilder {
         stacked ? multiCell.createWeights(rnnScope, variables) : null;
 
     Operand<TInt32> sequenceLength = null;
-    Operand<TFloat32> rnnOutput;
     List<DynamicRnn.Result> loops = new ArrayList<>();
     List<FastLstm.Result> fastResults = new ArrayList<>();
     List<Operand<TFloat32>> laneOutputs = new ArrayList<>();
@@ -138,7 +137,6 @@ public final class ModelBuilder {
             ? result.lastOutput()
             : result.finalState().get(result.finalState().size() - 1));
       }
-      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     } else if (whileLoop) {
       // Optional input: when not fed, every sequence runs the full length of x.
       Operand<TInt32> fullLength = tf.fill(
@@ -158,23 +156,22 @@ public final class ModelBuilder {
             ? lastTimeStep(tf, loop.outputs())
             : loop.finalState().get(cell.hiddenStateIndex()));
       }
-      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     } else {
       // Each lane is its own unroll over its slice of the batch; TensorFlow's gradients add the
       // lanes' contributions to the shared kernel and bias.
+      int hidden = stacked ? multiCell.hiddenStateIndex() : cell.hiddenStateIndex();
       for (Operand<TFloat32> lane : BatchLanes.of(tf, x, lanes).split(tf, x)) {
         List<Operand<TFloat32>> steps = timeSteps(tf, spec, lane);
         StaticRnn.Result unrolled = stacked
             ? StaticRnn.unroll(rnnScope.withSubScope(MultiRnnCell.SCOPE), multiCell,
                 stackWeights, steps)
             : StaticRnn.unroll(cellScope, cell, cellWeights, steps);
-        int hidden = stacked ? multiCell.hiddenStateIndex() : cell.hiddenStateIndex();
         laneOutputs.add(spec.head() == ModelSpec.Head.LAST_OUTPUT
             ? unrolled.lastOutput()
             : unrolled.finalState().get(hidden));
       }
-      rnnOutput = BatchLanes.concat(tf, laneOutputs);
     }
+    Operand<TFloat32> rnnOutput = BatchLanes.concat(tf, laneOutputs);
 
     Operand<TFloat32> logits;
     if (spec.head() == ModelSpec.Head.LAST_OUTPUT) {
